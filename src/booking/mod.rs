@@ -1,0 +1,1 @@
+//! Booking a meeting from the widget: validation, idempotency, the HubSpot call.

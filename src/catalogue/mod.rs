@@ -1,0 +1,1 @@
+//! The meetings catalogue: meeting links and availability behind moka caches.

@@ -1,0 +1,1 @@
+//! Domain types parsed at the edge: emails, domains, site keys, time zones.

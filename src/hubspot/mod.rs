@@ -1,0 +1,1 @@
+//! The HubSpot client: OAuth tokens per workspace, rate limits, meetings and CRM calls.

@@ -1,0 +1,1 @@
+//! The push queue: a durable outbox of pushes to HubSpot and its workers.

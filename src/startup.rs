@@ -1,0 +1,85 @@
+//! Builds the application from settings: database, shared state, routes,
+//! the bound listener. `serve`, `demo` and every test go through
+//! [`Application::build`].
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+
+use crate::clock::Clock;
+use crate::crypto::TokenCipher;
+use crate::settings::Settings;
+use crate::storage::Db;
+use crate::{api, error, telemetry};
+
+/// State shared by every handler and background task.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: Db,
+    pub clock: Clock,
+    pub cipher: TokenCipher,
+}
+
+/// A built server, bound to its port but not yet running.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects the database, runs migrations and binds `settings.listen`
+    /// (port 0 picks a free port; [`Application::port`] reports it).
+    pub async fn build(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
+        let key = settings.encryption_key.as_ref().context(
+            "encryption_key (SLOTCHAT_ENCRYPTION_KEY) is required: 32 bytes as base64, \
+             for example from `openssl rand -base64 32`",
+        )?;
+        let cipher = TokenCipher::from_base64_key(key)?;
+        let db = Db::connect(&settings.database_url, settings.database_max_connections)
+            .await
+            .context("failed to open the database (database_url / DATABASE_URL)")?;
+        let listener = TcpListener::bind(&settings.listen)
+            .with_context(|| format!("failed to bind listen address {}", settings.listen))?;
+        let port = listener.local_addr()?.port();
+        let state = AppState { settings: Arc::new(settings), db, clock, cipher };
+        let server = run_server(listener, state.clone())?;
+        Ok(Self { port, server, state })
+    }
+
+    /// The port the server is bound to.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state, for the demo and tests.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Runs until the server stops.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn run_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(from_fn(telemetry::request_span))
+            .app_data(data.clone())
+            .app_data(error::json_config())
+            .app_data(error::query_config())
+            .app_data(error::path_config())
+            .configure(api::configure)
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,1 @@
+//! The shared upsert path: contact by email, company by domain, association, visit note.

@@ -1,0 +1,1 @@
+//! The widget session: the `/ws` WebSocket and its protocol.

@@ -1,0 +1,1 @@
+//! Workflows: rules over visitor events that enqueue pushes.

@@ -1,0 +1,6 @@
+//! Integration tests: the real server on 127.0.0.1, a fresh database per
+//! test (SQLite by default, PostgreSQL when `SLOTCHAT_TEST_POSTGRES_URL` is
+//! set) and the HubSpot sandbox over real HTTP.
+
+mod health;
+mod helpers;
