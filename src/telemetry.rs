@@ -72,6 +72,7 @@ pub async fn request_span(
         request_id = %request_id,
         method = %request.method(),
         route = %route,
+        workspace_id = tracing::field::Empty,
     );
     let started = Instant::now();
     let result = REQUEST_ID

@@ -1,6 +1,7 @@
 //! HTTP routes: health checks, the admin API under `/api/v1/`, the OAuth
 //! callback, the widget script and the widget WebSocket.
 
+pub mod auth;
 mod health;
 
 use actix_web::web;
