@@ -24,9 +24,16 @@ pub struct TestApp {
 }
 
 /// Options that change how `spawn_app` sets things up.
-#[derive(Default)]
 pub struct TestOptions {
     pub sandbox: SandboxConfig,
+    /// Changes the server's settings after the harness filled them in.
+    pub configure: fn(&mut Settings),
+}
+
+impl Default for TestOptions {
+    fn default() -> Self {
+        Self { sandbox: SandboxConfig::default(), configure: |_| {} }
+    }
 }
 
 /// Allowed origin of the test site.
@@ -46,8 +53,15 @@ pub async fn spawn_app_with(options: TestOptions) -> TestApp {
         .await
         .expect("start the sandbox");
 
+    // The server's listener is bound first so that `public_url`, from which
+    // the OAuth redirect URL is derived, carries the real port.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port for the server");
+    let port = listener.local_addr().expect("read the server's port").port();
+    let address = format!("http://127.0.0.1:{port}");
+
     let mut settings = Settings::default();
-    settings.listen = "127.0.0.1:0".into();
+    settings.listen = format!("127.0.0.1:{port}");
+    settings.public_url = address.clone();
     settings.database_url = fresh_database_url().await;
     settings.database_max_connections = 5;
     settings.hubspot_api_base_url = sandbox.base_url.clone();
@@ -56,18 +70,13 @@ pub async fn spawn_app_with(options: TestOptions) -> TestApp {
     settings.hubspot_client_secret = Some(sandbox_config.client_secret.clone().into());
     settings.encryption_key = Some(TokenCipher::generate_key());
     settings.hubspot_request_timeout_ms = 2_000;
+    (options.configure)(&mut settings);
 
     let clock = Clock::default();
-    let application = Application::build(settings.clone(), clock.clone())
+    let application = Application::build_with_listener(settings, clock.clone(), listener)
         .await
         .expect("build the application");
-    let port = application.port();
     let state = application.state().clone();
-    let address = format!("http://127.0.0.1:{port}");
-    // The public URL is only known once the port is bound.
-    let mut public_settings = (*state.settings).clone();
-    public_settings.public_url = address.clone();
-    let state = AppState { settings: std::sync::Arc::new(public_settings), ..state };
     tokio::spawn(application.run_until_stopped());
 
     let admin_token = slotchat::crypto::random_token();
