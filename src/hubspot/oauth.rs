@@ -39,10 +39,21 @@ struct TokenResponse {
     expires_in: i64,
 }
 
-/// What introspection says about an access token.
-#[derive(Debug, Deserialize)]
+/// What introspection says about an active access token.
+#[derive(Debug)]
 pub(crate) struct TokenInfo {
     pub hub_id: i64,
+    pub hub_domain: Option<String>,
+    pub scopes: Vec<String>,
+}
+
+/// The introspection answer; an inactive token has only `active: false`.
+#[derive(Deserialize)]
+struct IntrospectAnswer {
+    #[serde(default)]
+    active: Option<bool>,
+    #[serde(default)]
+    hub_id: Option<i64>,
     #[serde(default)]
     pub hub_domain: Option<String>,
     #[serde(default)]
@@ -99,8 +110,13 @@ impl HubSpot {
     pub(crate) async fn introspect(&self, access_token: &SecretString) -> Result<TokenInfo, HubSpotError> {
         let form = [("token", access_token.expose_secret()), ("token_type_hint", "access_token")];
         let bytes = self.post_oauth_form("oauth.introspect", &INTROSPECT_PATH, &form).await?;
-        serde_json::from_slice(&bytes)
-            .map_err(|_| HubSpotError::Unexpected("the token introspection answer did not parse".into()))
+        let answer: IntrospectAnswer = serde_json::from_slice(&bytes)
+            .map_err(|_| HubSpotError::Unexpected("the token introspection answer did not parse".into()))?;
+        match (answer.active, answer.hub_id) {
+            (Some(false), _) => Err(HubSpotError::ReconnectRequired),
+            (_, None) => Err(HubSpotError::Unexpected("token introspection named no portal".into())),
+            (_, Some(hub_id)) => Ok(TokenInfo { hub_id, hub_domain: answer.hub_domain, scopes: answer.scopes }),
+        }
     }
 
     /// Revokes a refresh token. HubSpot keeps the app installed and the
