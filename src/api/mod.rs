@@ -3,6 +3,8 @@
 
 pub mod auth;
 mod health;
+pub mod integrations;
+mod oauth_callback;
 
 use actix_web::web;
 
@@ -10,5 +12,15 @@ use actix_web::web;
 pub fn configure(config: &mut web::ServiceConfig) {
     config
         .route("/healthz", web::get().to(health::liveness))
-        .route("/readyz", web::get().to(health::readiness));
+        .route("/readyz", web::get().to(health::readiness))
+        .route("/oauth/hubspot/callback", web::get().to(oauth_callback::hubspot_oauth_callback))
+        .service(
+            web::resource("/api/v1/integrations/hubspot")
+                .route(web::get().to(integrations::get_hubspot_integration))
+                .route(web::delete().to(integrations::delete_hubspot_integration)),
+        )
+        .route(
+            "/api/v1/integrations/hubspot/connect",
+            web::post().to(integrations::connect_hubspot),
+        );
 }

@@ -6,6 +6,7 @@
 //! lives in this module's files, one per table family, and nowhere else.
 
 pub mod bookings;
+pub mod connections;
 pub mod widget_sessions;
 pub mod workspaces;
 

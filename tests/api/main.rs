@@ -3,4 +3,5 @@
 //! set) and the HubSpot sandbox over real HTTP.
 
 mod health;
+mod integrations;
 mod helpers;
