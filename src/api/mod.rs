@@ -3,6 +3,8 @@
 
 pub mod auth;
 mod health;
+mod visitor_view;
+pub mod visitors;
 
 use actix_web::web;
 
@@ -10,5 +12,8 @@ use actix_web::web;
 pub fn configure(config: &mut web::ServiceConfig) {
     config
         .route("/healthz", web::get().to(health::liveness))
-        .route("/readyz", web::get().to(health::readiness));
+        .route("/readyz", web::get().to(health::readiness))
+        .route("/api/v1/visitors", web::post().to(visitors::create_visitor))
+        .route("/api/v1/visitors", web::get().to(visitors::list_visitors))
+        .route("/api/v1/visitors/{id}", web::get().to(visitors::get_visitor));
 }
