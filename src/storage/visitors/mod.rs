@@ -2,7 +2,7 @@
 //! and anonymous widget visitors, with their pages and push state.
 
 mod activity;
-mod push_state;
+pub(crate) mod push_state;
 mod read;
 mod save;
 
