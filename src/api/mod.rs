@@ -5,6 +5,8 @@ pub mod auth;
 mod health;
 pub mod integrations;
 mod oauth_callback;
+mod visitor_view;
+pub mod visitors;
 
 use actix_web::web;
 
@@ -23,4 +25,8 @@ pub fn configure(config: &mut web::ServiceConfig) {
             "/api/v1/integrations/hubspot/connect",
             web::post().to(integrations::connect_hubspot),
         );
+    config
+        .route("/api/v1/visitors", web::post().to(visitors::create_visitor))
+        .route("/api/v1/visitors", web::get().to(visitors::list_visitors))
+        .route("/api/v1/visitors/{id}", web::get().to(visitors::get_visitor));
 }

@@ -8,6 +8,9 @@
 pub mod bookings;
 pub mod connections;
 pub mod widget_sessions;
+pub mod hubspot_companies;
+pub mod push_jobs;
+pub mod visitors;
 pub mod workspaces;
 
 use std::time::Duration;

@@ -5,3 +5,4 @@
 mod health;
 mod integrations;
 mod helpers;
+mod visitors;
