@@ -3,6 +3,7 @@
 
 pub mod auth;
 mod health;
+mod workflows;
 
 use actix_web::web;
 
@@ -10,5 +11,6 @@ use actix_web::web;
 pub fn configure(config: &mut web::ServiceConfig) {
     config
         .route("/healthz", web::get().to(health::liveness))
-        .route("/readyz", web::get().to(health::readiness));
+        .route("/readyz", web::get().to(health::readiness))
+        .configure(workflows::configure);
 }

@@ -5,6 +5,7 @@
 //! only the column types listed in the first migration (TEXT, BIGINT). SQL
 //! lives in this module's files, one per table family, and nowhere else.
 
+pub mod workflows;
 pub mod workspaces;
 
 use std::time::Duration;
