@@ -2,6 +2,7 @@
 //! callback, the widget script and the widget WebSocket.
 
 pub mod auth;
+mod dashboard;
 mod health;
 mod workflows;
 
@@ -12,5 +13,6 @@ pub fn configure(config: &mut web::ServiceConfig) {
     config
         .route("/healthz", web::get().to(health::liveness))
         .route("/readyz", web::get().to(health::readiness))
-        .configure(workflows::configure);
+        .configure(workflows::configure)
+        .configure(dashboard::configure);
 }
