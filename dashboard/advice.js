@@ -8,6 +8,7 @@ const ADVICE_BY_ACTION = {
   fix_input: "HubSpot rejected one of the visitor's values. Correct the value named in the error, then push again.",
   fix_value: "HubSpot rejected one of the visitor's values. Correct the value named in the error, then push again.",
   resolve_conflict: "HubSpot already holds a conflicting record. Check the contact or company in HubSpot, then push again.",
+  retry: "The push failed on a passing problem (timeout, rate limit or HubSpot error). Push again; if it keeps failing, check HubSpot's status.",
   retry_later: "HubSpot was busy or unavailable. slotchat retries on its own; push again if it still fails later.",
   wait: "HubSpot's rate limit was reached. slotchat retries on its own after a pause.",
   connect: "HubSpot is not connected. Connect it under Integrations, then push again.",
@@ -62,6 +63,7 @@ export function statusTone(status) {
     case "pushing":
     case "running":
     case "retrying":
+    case "waiting":
       return "warn";
     default:
       return "";

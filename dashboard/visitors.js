@@ -8,11 +8,13 @@ import { adviceFor, statusTone } from "./advice.js";
 const PROGRESS_POLL_MS = 1000;
 const ROW_POLL_MS = 1500;
 const ROW_POLL_LIMIT = 20;
-const STATUSES = ["not_pushed", "queued", "pushing", "pushed", "failed"];
+const STATUSES = ["not_pushed", "queued", "pushed", "failed", "waiting"];
+const PAGE_SIZE = 100;
 
 export function renderVisitors(main) {
   const selected = new Set();
   let visitors = [];
+  let nextCursor = null;
   let timers = [];
   const stopTimers = () => timers.forEach((timer) => window.clearTimeout(timer));
 
@@ -23,6 +25,7 @@ export function renderVisitors(main) {
   const refreshButton = h("button", { type: "button", class: "secondary" }, "Refresh");
   const progress = h("div", { class: "toolbar", "aria-live": "polite" });
   const tableHolder = h("div");
+  const moreButton = h("button", { type: "button", class: "secondary", hidden: true }, "Load more");
 
   replaceChildren(main,
     h("h1", {}, "Visitors"),
@@ -31,14 +34,27 @@ export function renderVisitors(main) {
     h("div", { class: "toolbar" },
       h("label", { for: "visitor-status-filter" }, "Push status"), filter, refreshButton, bulkButton),
     progress,
-    tableHolder);
+    tableHolder,
+    h("div", { class: "toolbar" }, moreButton));
 
-  async function load() {
-    replaceChildren(tableHolder, h("p", { class: "note" }, "Loading…"));
+  // Loads the first page, or the next one when `more` is true.
+  async function load(more = false) {
+    if (!more) {
+      replaceChildren(tableHolder, h("p", { class: "note" }, "Loading…"));
+    }
+    const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
+    if (filter.value) {
+      params.set("push_status", filter.value);
+    }
+    if (more && nextCursor) {
+      params.set("cursor", nextCursor);
+    }
     try {
-      const query = filter.value ? `?push_status=${encodeURIComponent(filter.value)}` : "";
-      const data = await api("GET", `/api/v1/visitors${query}`);
-      visitors = listFrom(data, "visitors", "items");
+      const data = await api("GET", `/api/v1/visitors?${params}`);
+      const page = listFrom(data, "visitors", "items");
+      visitors = more ? visitors.concat(page) : page;
+      nextCursor = (data && data.next_cursor) || null;
+      moreButton.hidden = !nextCursor;
       draw();
     } catch (error) {
       replaceChildren(tableHolder, errorBox(error));
@@ -83,8 +99,11 @@ export function renderVisitors(main) {
     });
     const pushButton = h("button", { type: "button", class: "small", "aria-label": `Push ${label} to HubSpot` }, "Push");
     pushButton.addEventListener("click", () => pushOne(visitor, pushButton));
-    const advice = adviceFor(visitor.last_error_action, visitor.last_error) ||
-      (visitor.last_error ? "Check the error, fix the visitor's data if needed, then push again." : null);
+    const lastError = errorOf(visitor);
+    const advice = lastError
+      ? adviceFor(lastError.action, lastError.message) || "Check the error, fix the visitor's data if needed, then push again."
+      : null;
+    const skipped = visitor.skipped_fields || [];
     return h("tr", {},
       h("td", {}, checkbox),
       h("th", { scope: "row" },
@@ -97,7 +116,11 @@ export function renderVisitors(main) {
       h("td", {}, badge(visitor.push_status || "not_pushed", statusTone(visitor.push_status)),
         visitor.hubspot_contact_id ? h("div", { class: "note" }, `contact ${visitor.hubspot_contact_id}`) : null),
       h("td", {}, formatTime(visitor.last_pushed_at)),
-      h("td", {}, visitor.last_error || "—", advice ? h("div", { class: "advice" }, advice) : null),
+      h("td", {}, lastError ? lastError.message : "—", advice ? h("div", { class: "advice" }, advice) : null,
+        skipped.length
+          ? h("ul", { class: "note", "aria-label": "Fields HubSpot did not take" },
+              skipped.map((item) => h("li", {}, `${item.field} skipped: ${item.reason}`)))
+          : null),
       h("td", {}, pushButton));
   }
 
@@ -122,7 +145,7 @@ export function renderVisitors(main) {
         const visitor = fresh.visitor || fresh;
         visitors = visitors.map((old) => (old.id === id ? visitor : old));
         draw();
-        const waiting = ["queued", "pushing", "pending", "retrying"].includes(visitor.push_status);
+        const waiting = visitor.push_status === "queued";
         if (waiting && attempt < ROW_POLL_LIMIT) {
           watchVisitor(id, attempt + 1);
         }
@@ -176,9 +199,22 @@ export function renderVisitors(main) {
     tick();
   }
 
-  filter.addEventListener("change", load);
-  refreshButton.addEventListener("click", load);
+  filter.addEventListener("change", () => load());
+  refreshButton.addEventListener("click", () => load());
+  moreButton.addEventListener("click", () => load(true));
   bulkButton.addEventListener("click", pushSelected);
   load();
   return stopTimers;
+}
+
+// Returns the visitor's last push error as `{message, action}`, or null.
+function errorOf(visitor) {
+  const error = visitor.last_error;
+  if (!error) {
+    return null;
+  }
+  if (typeof error === "string") {
+    return { message: error, action: visitor.last_error_action || null };
+  }
+  return { message: error.message || "The push failed.", action: error.action || null };
 }
