@@ -2,11 +2,13 @@
 //! callback, the widget script and the widget WebSocket.
 
 pub mod auth;
+mod dashboard;
 mod health;
 pub mod integrations;
 mod oauth_callback;
 mod visitor_view;
 pub mod visitors;
+mod workflows;
 
 use actix_web::web;
 
@@ -29,4 +31,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route("/api/v1/visitors", web::post().to(visitors::create_visitor))
         .route("/api/v1/visitors", web::get().to(visitors::list_visitors))
         .route("/api/v1/visitors/{id}", web::get().to(visitors::get_visitor));
+    config
+        .configure(workflows::configure)
+        .configure(dashboard::configure);
 }

@@ -11,6 +11,7 @@ pub mod widget_sessions;
 pub mod hubspot_companies;
 pub mod push_jobs;
 pub mod visitors;
+pub mod workflows;
 pub mod workspaces;
 
 use std::time::Duration;
