@@ -7,4 +7,6 @@ mod health;
 mod integrations;
 mod helpers;
 mod visitors;
+mod widget_client;
+mod widget_session;
 mod workflows;
