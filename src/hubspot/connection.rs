@@ -8,7 +8,7 @@ use super::error::HubSpotError;
 use super::tokens::database_error;
 use crate::storage::connections::{ConnectionStatus, NewConnection};
 
-/// The scopes slotchat asks for, each needed by a feature:
+/// The scopes slotchat requests, each needed by a feature:
 /// `oauth` for token introspection and revocation, contact scopes for the
 /// upsert path, notes and booking (a booking needs
 /// `crm.objects.contacts.write`), company scopes for the company upsert,
@@ -22,7 +22,7 @@ pub const REQUIRED_SCOPES: [&str; 6] = [
     "scheduler.meetings.meeting-link.read",
 ];
 
-/// The required scopes missing from `granted`.
+/// Returns the required scopes missing from `granted`.
 pub fn missing_scopes(granted: &[String]) -> Vec<String> {
     REQUIRED_SCOPES
         .iter()
@@ -107,7 +107,7 @@ impl HubSpot {
         Ok(revoked)
     }
 
-    /// The portal id of the workspace's current connection, or `None` when
+    /// Returns the portal id of the workspace's current connection, or `None` when
     /// it is not connected. Callers compare it with the portal id stored on
     /// earlier pushes to notice a reconnect to a different portal.
     pub async fn current_portal_id(&self, workspace_id: &str) -> Result<Option<i64>, HubSpotError> {

@@ -5,7 +5,7 @@
 //! connection, refreshes its access token ahead of expiry, waits for a
 //! permit from the portal's rate limiter, sends the request to
 //! `hubspot_api_base_url` (the only API host it talks to, with redirects
-//! disabled) and turns the answer into a typed result or a [`HubSpotError`]
+//! disabled) and turns the response into a typed result or a [`HubSpotError`]
 //! that says what the caller must do. The client never sends a `DELETE` of
 //! CRM data; the only `DELETE`-like call it makes is the revocation of its
 //! own refresh token on disconnect.

@@ -39,7 +39,7 @@ struct TokenResponse {
     expires_in: i64,
 }
 
-/// What introspection says about an active access token.
+/// Portal and scopes of an active access token, from introspection.
 #[derive(Debug)]
 pub(crate) struct TokenInfo {
     pub hub_id: i64,
@@ -47,7 +47,7 @@ pub(crate) struct TokenInfo {
     pub scopes: Vec<String>,
 }
 
-/// The introspection answer; an inactive token has only `active: false`.
+/// The introspection response. For an inactive token it has only `active: false`.
 #[derive(Deserialize)]
 struct IntrospectAnswer {
     #[serde(default)]
@@ -61,7 +61,7 @@ struct IntrospectAnswer {
 }
 
 impl HubSpot {
-    /// The consent-page URL for `state`, asking for `scopes`.
+    /// Builds the consent-page URL for `state`, requesting `scopes`.
     pub fn authorize_url(&self, state: &str, scopes: &[&str]) -> String {
         let mut url = self.inner.auth_base_url.clone();
         url.path_segments_mut()
@@ -82,7 +82,7 @@ impl HubSpot {
         url.to_string()
     }
 
-    /// Whether a client id and secret are configured.
+    /// Returns whether a client id and secret are configured.
     pub fn is_configured(&self) -> bool {
         !self.inner.client_id.is_empty() && self.inner.client_secret.is_some()
     }
@@ -111,7 +111,7 @@ impl HubSpot {
         let form = [("token", access_token.expose_secret()), ("token_type_hint", "access_token")];
         let bytes = self.post_oauth_form("oauth.introspect", &INTROSPECT_PATH, &form).await?;
         let answer: IntrospectAnswer = serde_json::from_slice(&bytes)
-            .map_err(|_| HubSpotError::Unexpected("the token introspection answer did not parse".into()))?;
+            .map_err(|_| HubSpotError::Unexpected("the token introspection response did not parse".into()))?;
         match (answer.active, answer.hub_id) {
             (Some(false), _) => Err(HubSpotError::ReconnectRequired),
             (_, None) => Err(HubSpotError::Unexpected("token introspection named no portal".into())),
@@ -175,7 +175,7 @@ fn oauth_error(status: reqwest::StatusCode, body: &ErrorBody) -> HubSpotError {
         429 => HubSpotError::RateLimited { retry_after: None, policy: body.policy_name.clone() },
         500..=599 => HubSpotError::Unavailable,
         other => HubSpotError::Unexpected(format!(
-            "HubSpot OAuth answered {other} ({})",
+            "HubSpot OAuth endpoint returned status {other} ({})",
             body.status.as_deref().or(body.error.as_deref()).unwrap_or("no code")
         )),
     }
@@ -184,7 +184,7 @@ fn oauth_error(status: reqwest::StatusCode, body: &ErrorBody) -> HubSpotError {
 fn parse_grant(bytes: &[u8]) -> Result<TokenGrant, HubSpotError> {
     // The parse error is not kept: it could quote part of a token.
     let response: TokenResponse = serde_json::from_slice(bytes)
-        .map_err(|_| HubSpotError::Unexpected("the token endpoint's answer did not parse".into()))?;
+        .map_err(|_| HubSpotError::Unexpected("the token endpoint's response did not parse".into()))?;
     Ok(TokenGrant {
         access_token: SecretString::from(response.access_token),
         refresh_token: SecretString::from(response.refresh_token),

@@ -4,7 +4,7 @@
 //! another instance is seen at once. When the access token is within
 //! `hubspot_token_refresh_margin_secs` of expiry, the caller takes the
 //! workspace's refresh lock, reads the row again (another task may have
-//! refreshed meanwhile) and only then asks HubSpot. The new tokens are
+//! refreshed meanwhile) and only then calls HubSpot. The new tokens are
 //! stored with a compare-and-set on `token_version`; a writer that lost the
 //! race uses the winner's tokens instead.
 

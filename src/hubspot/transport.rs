@@ -58,8 +58,8 @@ impl ApiCall {
         Self::new(operation, Method::PUT, segments)
     }
 
-    /// A `POST`, treated as not idempotent unless [`ApiCall::idempotent`]
-    /// says otherwise.
+    /// A `POST`, treated as not idempotent unless marked with
+    /// [`ApiCall::idempotent`].
     pub(crate) fn post(operation: &'static str, segments: &[impl AsRef<str>], body: &impl Serialize) -> Self {
         Self::new(operation, Method::POST, segments).with_body(body)
     }
@@ -93,7 +93,7 @@ impl ApiCall {
 }
 
 impl HubSpot {
-    /// Sends `call` for `workspace_id` and parses a JSON answer.
+    /// Sends `call` for `workspace_id` and parses the JSON response.
     pub(crate) async fn call_json<T: DeserializeOwned>(
         &self,
         workspace_id: &str,
@@ -101,8 +101,8 @@ impl HubSpot {
     ) -> Result<T, HubSpotError> {
         let bytes = self.call(workspace_id, call).await?;
         serde_json::from_slice(&bytes).map_err(|error| {
-            tracing::error!(workspace_id, operation = call.operation, %error, "HubSpot answer did not parse");
-            HubSpotError::Unexpected(format!("the answer to {} did not parse: {error}", call.operation))
+            tracing::error!(workspace_id, operation = call.operation, %error, "HubSpot response did not parse");
+            HubSpotError::Unexpected(format!("the response to {} did not parse: {error}", call.operation))
         })
     }
 
@@ -193,7 +193,7 @@ impl HubSpot {
         Err(classify(status, retry_after(&headers), &body))
     }
 
-    /// The API URL for `segments`, each percent-encoded.
+    /// Builds the API URL for `segments`, each percent-encoded.
     pub(crate) fn api_url(&self, segments: &[String]) -> url::Url {
         let mut url = self.inner.api_base_url.clone();
         url.path_segments_mut()

@@ -57,7 +57,7 @@ pub struct HubSpotConnection {
     pub updated_at: i64,
 }
 
-/// What a completed OAuth flow stores.
+/// Connection data stored by a completed OAuth flow.
 #[derive(Debug, Clone)]
 pub struct NewConnection<'a> {
     pub workspace_id: &'a str,

@@ -3,5 +3,6 @@
 //! set) and the HubSpot sandbox over real HTTP.
 
 mod health;
+mod hubspot_client;
 mod integrations;
 mod helpers;

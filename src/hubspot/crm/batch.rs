@@ -1,6 +1,6 @@
 //! Batch record calls, each split into requests of at most 100 inputs.
 //!
-//! A `207` answer lists the inputs HubSpot rejected in `errors`. The records
+//! A `207` response lists the inputs HubSpot rejected in `errors`. The records
 //! that succeeded are returned and the rejected inputs are missing from the
 //! result (and logged); only when a whole chunk failed is its first error
 //! returned.
@@ -48,7 +48,7 @@ struct ReadBody<'a> {
     properties_with_history: [&'static str; 0],
 }
 
-/// A batch answer; `errors` only on `207`.
+/// A batch response. `errors` is filled only on `207`.
 #[derive(Deserialize)]
 pub(crate) struct BatchAnswer<T> {
     #[serde(default = "Vec::new")]
@@ -147,9 +147,9 @@ impl HubSpot {
         Ok(records)
     }
 
-    /// Creates records. Not retried after a request was sent; one bad input
-    /// fails its whole chunk (for contacts, a duplicate email gives
-    /// [`HubSpotError::Conflict`] naming only the first duplicate).
+    /// Creates records. Not retried after a request was sent. One bad input
+    /// fails its whole chunk: for contacts, a duplicate email gives
+    /// [`HubSpotError::Conflict`] naming only the first duplicate.
     pub async fn batch_create(
         &self,
         workspace_id: &str,

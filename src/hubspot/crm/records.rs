@@ -20,7 +20,7 @@ struct UpdateBody<'a> {
 }
 
 impl HubSpot {
-    /// Creates a record, already associated as `associations` says. Not
+    /// Creates a record, already associated with the `associations` targets. Not
     /// retried after the request was sent. A contact whose email exists
     /// gives [`HubSpotError::Conflict`] with the existing id.
     pub async fn create_record(
