@@ -555,7 +555,13 @@ async fn booking_returns_contact_id() {
     for link in &links {
         let info = hubspot.booking_info(ws, &link.slug, "Europe/Madrid").await.unwrap();
         let needs_consent = info.custom_params.legal_consent_enabled;
-        let required: Vec<_> = info.custom_params.form_fields.iter().filter(|f| f.is_required).collect();
+        // First name, last name and email have their own request fields.
+        let required: Vec<_> = info
+            .custom_params
+            .form_fields
+            .iter()
+            .filter(|f| f.is_required && !["firstName", "lastName", "email"].contains(&f.name.as_str()))
+            .collect();
         if info.is_offline || needs_consent || required.iter().any(|f| f.options.is_empty()) {
             continue;
         }
