@@ -603,3 +603,132 @@ async fn booking_returns_contact_id() {
     let contact = hubspot.get_record(ws, CrmObject::Contacts, &response.contact_id, &["email"], &[]).await.unwrap();
     assert!(contact.is_some());
 }
+
+// ---- more error shapes ----
+
+#[tokio::test]
+async fn missing_scope_names_scopes() {
+    let app = connected_app().await;
+    inject_fault(
+        &app,
+        json!({"method": "GET", "path": "/crm/v3/properties", "kind": "status", "status": 403, "times": 1}),
+    )
+    .await;
+
+    let error = app
+        .state
+        .hubspot
+        .get_property(&app.workspace.id, CrmObject::Companies, "industry")
+        .await
+        .unwrap_err();
+
+    let HubSpotError::MissingScopes { scopes } = error else { panic!("expected MissingScopes, got {error:?}") };
+    assert_eq!(scopes, vec!["crm.objects.contacts.write".to_string()]);
+}
+
+#[tokio::test]
+async fn embedded_validation_message_parsed() {
+    let app = connected_app().await;
+    let message = "Property values were not valid: [{\"isValid\":false,\"message\":\"Technology was not one of \
+                   the allowed options: [ACCOUNTING, AIRLINES_AVIATION]\",\"error\":\"INVALID_OPTION\",\"name\":\"industry\"}]";
+    inject_fault(
+        &app,
+        json!({"method": "POST", "route": "/crm/v3/objects/companies", "kind": "status", "status": 400, "times": 1,
+               "body": {"status": "error", "message": message, "category": "VALIDATION_ERROR"}}),
+    )
+    .await;
+
+    let error = app
+        .state
+        .hubspot
+        .create_record(&app.workspace.id, CrmObject::Companies, properties(&[("name", "Acme")]), vec![])
+        .await
+        .unwrap_err();
+
+    let HubSpotError::Validation { errors, .. } = error else { panic!("expected Validation, got {error:?}") };
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].property.as_deref(), Some("industry"));
+    assert_eq!(errors[0].code, "INVALID_OPTION");
+}
+
+#[tokio::test]
+async fn past_booking_keeps_sub_category() {
+    let app = connected_app().await;
+    let hubspot = &app.state.hubspot;
+    let info = hubspot.booking_info(&app.workspace.id, "ana-ruiz", "Europe/Madrid").await.unwrap();
+    let request = BookingRequest {
+        slug: "ana-ruiz".into(),
+        first_name: "Maria".into(),
+        last_name: "Lopez".into(),
+        email: unique_email("late"),
+        start_time: chrono::Utc::now() - chrono::Duration::days(1),
+        duration: info.custom_params.durations[0],
+        timezone: Some("Europe/Madrid".into()),
+        locale: None,
+        likely_available_user_ids: vec![],
+        form_fields: vec![],
+        legal_consent_responses: vec![],
+        guest_emails: vec![],
+    };
+
+    let error = hubspot.book(&app.workspace.id, &request).await.unwrap_err();
+
+    let HubSpotError::Validation { sub_category, .. } = error else { panic!("expected Validation, got {error:?}") };
+    assert!(
+        sub_category.as_deref().is_some_and(|code| code.ends_with("MEETING_START_TIME_NOT_VALID")),
+        "{sub_category:?}"
+    );
+}
+
+#[tokio::test]
+async fn locked_portal_is_retried() {
+    let app = connected_app().await;
+    inject_fault(
+        &app,
+        json!({"method": "POST", "route": "/crm/v3/objects/contacts", "kind": "status", "status": 423, "times": 1}),
+    )
+    .await;
+
+    let email = unique_email("locked");
+    let created = app
+        .state
+        .hubspot
+        .create_record(&app.workspace.id, CrmObject::Contacts, properties(&[("email", &email)]), vec![])
+        .await
+        .expect("create retried after 423");
+
+    assert!(!created.id.is_empty());
+}
+
+#[tokio::test]
+async fn injected_401_refreshes_once() {
+    let app = connected_app().await;
+    let tokens_before = sandbox_endpoint_count(&app, TOKEN_ENDPOINT).await;
+    inject_fault(
+        &app,
+        json!({"method": "GET", "path": "/scheduler/v3/meetings/meeting-links", "kind": "status", "status": 401, "times": 1}),
+    )
+    .await;
+
+    app.state.hubspot.list_meeting_links(&app.workspace.id).await.expect("retried after refresh");
+
+    assert_eq!(sandbox_endpoint_count(&app, TOKEN_ENDPOINT).await, tokens_before + 1);
+}
+
+#[tokio::test]
+async fn expired_tokens_refresh_once_concurrently() {
+    let app = connected_app().await;
+    let tokens_before = sandbox_endpoint_count(&app, TOKEN_ENDPOINT).await;
+    app.sandbox_post("/_sandbox/tokens/expire", &json!({})).await;
+
+    let calls = (0..10).map(|_| {
+        let hubspot = app.state.hubspot.clone();
+        let workspace_id = app.workspace.id.clone();
+        tokio::spawn(async move { hubspot.list_meeting_links(&workspace_id).await })
+    });
+    for call in futures_util::future::join_all(calls).await {
+        call.expect("task finished").expect("call succeeded");
+    }
+
+    assert_eq!(sandbox_endpoint_count(&app, TOKEN_ENDPOINT).await, tokens_before + 1);
+}
