@@ -10,10 +10,11 @@
 
 use std::sync::Arc;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::HubSpot;
 use super::error::HubSpotError;
+use super::oauth::TokenGrant;
 use crate::storage::connections::{ConnectionStatus, HubSpotConnection, RefreshedTokens};
 
 /// A usable access token and the row version it came from.
@@ -104,8 +105,10 @@ impl HubSpot {
 
     async fn refresh(&self, connection: HubSpotConnection) -> Result<AccessToken, HubSpotError> {
         let workspace_id = connection.workspace_id.as_str();
+        let portal_id = connection.portal_id.ok_or(HubSpotError::ReconnectRequired)?;
         let sealed = connection.refresh_token_enc.as_deref().ok_or(HubSpotError::ReconnectRequired)?;
         let refresh_token = self.decrypt(workspace_id, sealed)?;
+
         let grant = match self.refresh_grant(&refresh_token).await {
             Ok(grant) => grant,
             Err(HubSpotError::ReconnectRequired) => {
@@ -114,35 +117,37 @@ impl HubSpot {
             }
             Err(other) => return Err(other),
         };
-        let now = self.inner.clock.now_ms();
-        let access_enc = self.inner.cipher.encrypt(secrecy::ExposeSecret::expose_secret(&grant.access_token));
-        let refresh_enc = self.inner.cipher.encrypt(secrecy::ExposeSecret::expose_secret(&grant.refresh_token));
-        let tokens = RefreshedTokens {
-            access_token_enc: &access_enc,
-            access_expires_at: grant.expires_at_ms(now),
-            refresh_token_enc: &refresh_enc,
-        };
-        let stored = self
-            .inner
-            .db
-            .update_hubspot_tokens(workspace_id, connection.token_version, &tokens, now)
-            .await
-            .map_err(database_error)?;
-        let portal_id = connection.portal_id.ok_or(HubSpotError::ReconnectRequired)?;
-        if stored {
+
+        if self.store_grant(workspace_id, connection.token_version, &grant).await? {
             tracing::info!(workspace_id, portal_id, "refreshed the HubSpot access token");
-            return Ok(AccessToken {
-                secret: grant.access_token,
-                portal_id,
-                version: connection.token_version + 1,
-            });
+            let version = connection.token_version + 1;
+            return Ok(AccessToken { secret: grant.access_token, portal_id, version });
         }
-        // Another instance stored its refresh first; its tokens win.
+
+        // Another instance stored its refresh first, so its tokens win.
         tracing::info!(workspace_id, portal_id, "another writer refreshed the HubSpot token first");
         let connection = self.load_connection(workspace_id).await?;
         self.fresh_token(&connection)?.ok_or_else(|| {
             HubSpotError::Unexpected("the HubSpot token stored by another writer is already expiring".into())
         })
+    }
+
+    /// Stores `grant` encrypted if the row is still at `version`; returns
+    /// whether it was stored.
+    async fn store_grant(&self, workspace_id: &str, version: i64, grant: &TokenGrant) -> Result<bool, HubSpotError> {
+        let now = self.inner.clock.now_ms();
+        let access_enc = self.inner.cipher.encrypt(grant.access_token.expose_secret());
+        let refresh_enc = self.inner.cipher.encrypt(grant.refresh_token.expose_secret());
+        let tokens = RefreshedTokens {
+            access_token_enc: &access_enc,
+            access_expires_at: grant.expires_at_ms(now),
+            refresh_token_enc: &refresh_enc,
+        };
+        self.inner
+            .db
+            .update_hubspot_tokens(workspace_id, version, &tokens, now)
+            .await
+            .map_err(database_error)
     }
 
     fn decrypt(&self, workspace_id: &str, sealed: &str) -> Result<SecretString, HubSpotError> {
