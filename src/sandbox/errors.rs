@@ -224,3 +224,11 @@ pub(crate) fn property_errors(problems: &[PropertyProblem], portal_id: u64) -> A
     let embedded_text = serde_json::to_string(&embedded).expect("a JSON array of plain values serializes");
     ApiError::validation(format!("Property values were not valid: {embedded_text}")).with("errors", Value::Array(errors))
 }
+
+/// Parses a JSON request body. Handlers call it after the scope check,
+/// because HubSpot answers 403 for a missing scope before it reads the body.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|error| {
+        ApiError::validation(format!("Invalid input JSON on line {}, column {}: {error}", error.line(), error.column()))
+    })
+}

@@ -20,6 +20,7 @@ pub(crate) fn run(sandbox: SharedSandbox, listener: TcpListener) -> anyhow::Resu
         App::new()
             .app_data(data.clone())
             .app_data(json_config())
+            .app_data(web::PayloadConfig::new(JSON_LIMIT_BYTES))
             .app_data(query_config())
             .app_data(path_config())
             .wrap(from_fn(gateway::gateway))

@@ -9,7 +9,7 @@ use super::handlers::{labels_between, parse_object};
 use super::{AssociationSpec, IdRef, check_spec, parse_id, type_list, types};
 use crate::sandbox::auth;
 use crate::sandbox::crm::ObjectType;
-use crate::sandbox::errors::ApiError;
+use crate::sandbox::errors::{ApiError, parse_json};
 use crate::sandbox::ids;
 use crate::sandbox::state::SharedSandbox;
 
@@ -96,10 +96,11 @@ pub(crate) async fn batch_associate_default(
     sandbox: web::Data<SharedSandbox>,
     request: HttpRequest,
     path: Path,
-    body: web::Json<Inputs<PairInput>>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (from, to) = objects(path)?;
     auth::require_any(&request, &[from.write_scope(), to.write_scope()])?;
+    let body: Inputs<PairInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
     let kind = types::default_type(from, to)
         .ok_or_else(|| ApiError::validation(format!("no default association from {} to {}", from.path_name(), to.path_name())))?;
@@ -127,10 +128,11 @@ pub(crate) async fn batch_create_associations(
     sandbox: web::Data<SharedSandbox>,
     request: HttpRequest,
     path: Path,
-    body: web::Json<Inputs<LabelledInput>>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (from, to) = objects(path)?;
     auth::require_any(&request, &[from.write_scope(), to.write_scope()])?;
+    let body: Inputs<LabelledInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
     let started = ids::now_ms();
     let mut results = Vec::new();
@@ -164,10 +166,11 @@ pub(crate) async fn batch_read_associations(
     sandbox: web::Data<SharedSandbox>,
     request: HttpRequest,
     path: Path,
-    body: web::Json<Inputs<ReadInput>>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (from, to) = objects(path)?;
     auth::require_any(&request, &[from.read_scope(), to.read_scope()])?;
+    let body: Inputs<ReadInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
     let started = ids::now_ms();
     let world = sandbox.world();
@@ -203,10 +206,11 @@ pub(crate) async fn batch_archive_associations(
     sandbox: web::Data<SharedSandbox>,
     request: HttpRequest,
     path: Path,
-    body: web::Json<Inputs<ArchiveInput>>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (from, to) = objects(path)?;
     auth::require_any(&request, &[from.write_scope(), to.write_scope()])?;
+    let body: Inputs<ArchiveInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
     let mut world = sandbox.world();
     for input in &body.inputs {
@@ -225,10 +229,11 @@ pub(crate) async fn batch_archive_labels(
     sandbox: web::Data<SharedSandbox>,
     request: HttpRequest,
     path: Path,
-    body: web::Json<Inputs<LabelledInput>>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (from, to) = objects(path)?;
     auth::require_any(&request, &[from.write_scope(), to.write_scope()])?;
+    let body: Inputs<LabelledInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
     let mut world = sandbox.world();
     for input in &body.inputs {

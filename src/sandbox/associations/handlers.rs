@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::{AssociationSpec, check_spec, missing_record, parse_id, type_list, types};
 use crate::sandbox::auth;
 use crate::sandbox::crm::ObjectType;
-use crate::sandbox::errors::ApiError;
+use crate::sandbox::errors::{ApiError, parse_json};
 use crate::sandbox::ids;
 use crate::sandbox::state::SharedSandbox;
 
@@ -75,11 +75,12 @@ pub(crate) async fn put_labelled_association(
     sandbox: web::Data<SharedSandbox>,
     request: HttpRequest,
     path: web::Path<(String, String, String, String)>,
-    specs: web::Json<Vec<AssociationSpec>>,
+    specs: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (from_text, from_id, to_text, to_id) = path.into_inner();
     let (from, to) = (parse_object(&from_text)?, parse_object(&to_text)?);
     require_write(&request, from, to)?;
+    let specs: Vec<AssociationSpec> = parse_json(&specs)?;
     if specs.is_empty() {
         return Err(ApiError::validation("the body must list at least one association type"));
     }

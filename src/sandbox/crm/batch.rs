@@ -21,7 +21,7 @@ use super::writes::{
 };
 use crate::sandbox::associations::IdValue;
 use crate::sandbox::auth;
-use crate::sandbox::errors::ApiError;
+use crate::sandbox::errors::{ApiError, parse_json};
 use crate::sandbox::ids;
 use crate::sandbox::state::{SharedSandbox, World};
 
@@ -104,10 +104,11 @@ pub(crate) async fn batch_read(
     sandbox: web::Data<SharedSandbox>,
     object: Object,
     request: HttpRequest,
-    body: web::Json<ReadBody>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
     auth::require_any(&request, &[object.read_scope()])?;
+    let body: ReadBody = parse_json(&body)?;
     check_count(body.inputs.len())?;
     let id_property = check_id_property(object, body.id_property.as_deref())?;
     let _ = &body.properties_with_history;
@@ -141,10 +142,11 @@ pub(crate) async fn batch_create(
     sandbox: web::Data<SharedSandbox>,
     object: Object,
     request: HttpRequest,
-    body: web::Json<Inputs<CreateInput>>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
     auth::require_any(&request, &[object.write_scope()])?;
+    let body: Inputs<CreateInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
     let started = ids::now_ms();
     let clock = WriteClock::now(&sandbox);
@@ -211,10 +213,11 @@ pub(crate) async fn batch_update(
     sandbox: web::Data<SharedSandbox>,
     object: Object,
     request: HttpRequest,
-    body: web::Json<Inputs<UpdateInput>>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
     auth::require_any(&request, &[object.write_scope()])?;
+    let body: Inputs<UpdateInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
     if let Some(name) = body.inputs.iter().find_map(|input| input.id_property.as_deref()) {
         return Err(non_unique_id_property(object, name));
@@ -307,10 +310,11 @@ pub(crate) async fn batch_upsert(
     sandbox: web::Data<SharedSandbox>,
     object: Object,
     request: HttpRequest,
-    body: web::Json<Inputs<UpsertInput>>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
     auth::require_any(&request, &[object.write_scope()])?;
+    let body: Inputs<UpsertInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
     check_unique_ids(body.inputs.iter().map(|input| input.id.as_text()))?;
     let started = ids::now_ms();
@@ -362,10 +366,11 @@ pub(crate) async fn batch_archive(
     sandbox: web::Data<SharedSandbox>,
     object: Object,
     request: HttpRequest,
-    body: web::Json<Inputs<ArchiveInput>>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
     auth::require_any(&request, &[object.write_scope()])?;
+    let body: Inputs<ArchiveInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
     let clock = WriteClock::now(&sandbox);
     let mut world = sandbox.world();

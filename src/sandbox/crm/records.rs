@@ -10,7 +10,7 @@ use super::render::{Selection, render, split_names};
 use super::writes::{CreateInput, WriteClock, create_record_in, schedule_auto_company, update_record_in};
 use crate::sandbox::associations::record_associations;
 use crate::sandbox::auth;
-use crate::sandbox::errors::ApiError;
+use crate::sandbox::errors::{ApiError, parse_json};
 use crate::sandbox::state::{SharedSandbox, World};
 
 /// Most records per page of a list.
@@ -53,10 +53,11 @@ pub(crate) async fn create_record(
     sandbox: web::Data<SharedSandbox>,
     object: Object,
     request: HttpRequest,
-    body: web::Json<CreateInput>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
     auth::require_any(&request, &[object.write_scope()])?;
+    let body: CreateInput = parse_json(&body)?;
     let clock = WriteClock::now(&sandbox);
     let record = create_record_in(&mut sandbox.world(), object, &body, clock)?;
     if object == ObjectType::Contacts {
@@ -190,10 +191,11 @@ pub(crate) async fn update_record(
     request: HttpRequest,
     id: web::Path<String>,
     query: web::Query<UpdateQuery>,
-    body: web::Json<UpdateInput>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
     auth::require_any(&request, &[object.write_scope()])?;
+    let body: UpdateInput = parse_json(&body)?;
     let id_property = check_id_property(object, query.id_property.as_deref())?;
     let clock = WriteClock::now(&sandbox);
     let mut world = sandbox.world();

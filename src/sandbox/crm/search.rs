@@ -12,7 +12,7 @@ use super::properties::{self, PropertyType};
 use super::render::{Selection, render_indexed};
 use super::store::Properties;
 use crate::sandbox::auth;
-use crate::sandbox::errors::ApiError;
+use crate::sandbox::errors::{ApiError, parse_json};
 use crate::sandbox::ids;
 use crate::sandbox::state::SharedSandbox;
 
@@ -130,11 +130,12 @@ pub(crate) async fn search_records(
     sandbox: web::Data<SharedSandbox>,
     object: web::Data<ObjectType>,
     request: HttpRequest,
-    body: web::Json<SearchRequest>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
     auth::require_any(&request, &[object.read_scope()])?;
-    let search = body.into_inner();
+    let body: SearchRequest = parse_json(&body)?;
+    let search = body;
     let (offset, limit) = check_request(&search)?;
     let now = ids::now_ms();
     let world = sandbox.world();

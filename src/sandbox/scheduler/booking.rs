@@ -14,7 +14,7 @@ use super::handlers::unknown_slug;
 use super::model::{Booking, Link, User};
 use crate::sandbox::auth;
 use crate::sandbox::crm::{self, ObjectType};
-use crate::sandbox::errors::ApiError;
+use crate::sandbox::errors::{ApiError, parse_json};
 use crate::sandbox::ids;
 use crate::sandbox::state::SharedSandbox;
 
@@ -179,10 +179,11 @@ fn assign_member<'a>(scheduler: &'a Scheduler, link: &Link, request: &BookingReq
 pub(crate) async fn book_meeting(
     sandbox: web::Data<SharedSandbox>,
     request: HttpRequest,
-    body: web::Json<BookingRequest>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     auth::require_any(&request, WRITE_SCOPES)?;
-    let booking = body.into_inner();
+    let body: BookingRequest = parse_json(&body)?;
+    let booking = body;
     let now = ids::now_ms();
     let clock = crate::sandbox::crm::WriteClock::now(&sandbox);
 
