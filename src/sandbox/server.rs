@@ -45,13 +45,21 @@ fn json_config() -> web::JsonConfig {
 }
 
 fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|error, _request| ApiError::validation(format!("Invalid query parameter: {error}")).into())
+    web::QueryConfig::default().error_handler(|error, _request| {
+        ApiError::validation(format!("Invalid query parameter: {error}")).into()
+    })
 }
 
 fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|error, _request| ApiError::validation(format!("Invalid path parameter: {error}")).into())
+    web::PathConfig::default().error_handler(|error, _request| {
+        ApiError::validation(format!("Invalid path parameter: {error}")).into()
+    })
 }
 
 async fn unknown_path() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::new(actix_web::http::StatusCode::NOT_FOUND, "", "Not Found: no such endpoint in the HubSpot sandbox"))
+    Err(ApiError::new(
+        actix_web::http::StatusCode::NOT_FOUND,
+        "",
+        "Not Found: no such endpoint in the HubSpot sandbox",
+    ))
 }

@@ -35,19 +35,30 @@ pub struct Tokens {
 
 /// Starts a sandbox with the default settings and a private-app token.
 pub async fn start() -> TestSandbox {
-    start_with(SandboxConfig { private_app_token: Some(PRIVATE_TOKEN.into()), ..SandboxConfig::default() }).await
+    start_with(SandboxConfig {
+        private_app_token: Some(PRIVATE_TOKEN.into()),
+        ..SandboxConfig::default()
+    })
+    .await
 }
 
 /// Starts a sandbox with `config`.
 pub async fn start_with(config: SandboxConfig) -> TestSandbox {
     slotchat::telemetry::init_for_tests();
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    let handle = slotchat::sandbox::spawn(config.clone(), listener).await.expect("start the sandbox");
+    let handle = slotchat::sandbox::spawn(config.clone(), listener)
+        .await
+        .expect("start the sandbox");
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("build the HTTP client");
-    TestSandbox { base: handle.base_url.clone(), handle, http, config }
+    TestSandbox {
+        base: handle.base_url.clone(),
+        handle,
+        http,
+        config,
+    }
 }
 
 impl TestSandbox {
@@ -60,19 +71,39 @@ impl TestSandbox {
         let response = self
             .http
             .get(self.url("/oauth/authorize"))
-            .query(&[("client_id", self.config.client_id.as_str()), ("redirect_uri", REDIRECT_URI), ("scope", scope), ("state", "xyz")])
+            .query(&[
+                ("client_id", self.config.client_id.as_str()),
+                ("redirect_uri", REDIRECT_URI),
+                ("scope", scope),
+                ("state", "xyz"),
+            ])
             .send()
             .await
             .expect("authorize request");
-        assert_eq!(response.status(), StatusCode::FOUND, "authorize should redirect");
-        let location = response.headers()["location"].to_str().expect("ascii location").to_string();
+        assert_eq!(
+            response.status(),
+            StatusCode::FOUND,
+            "authorize should redirect"
+        );
+        let location = response.headers()["location"]
+            .to_str()
+            .expect("ascii location")
+            .to_string();
         let url = url::Url::parse(&location).expect("a URL");
-        url.query_pairs().find(|(key, _)| key == "code").map(|(_, value)| value.into_owned()).expect("a code in the redirect")
+        url.query_pairs()
+            .find(|(key, _)| key == "code")
+            .map(|(_, value)| value.into_owned())
+            .expect("a code in the redirect")
     }
 
     /// Posts a form to a token endpoint.
     pub async fn token_request(&self, path: &str, form: &[(&str, &str)]) -> Response {
-        self.http.post(self.url(path)).form(form).send().await.expect("token request")
+        self.http
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .expect("token request")
     }
 
     /// Exchanges a code for tokens at `path`.
@@ -105,8 +136,14 @@ impl TestSandbox {
         assert_eq!(response.status(), StatusCode::OK);
         let body: Value = response.json().await.expect("token JSON");
         Tokens {
-            access: body["access_token"].as_str().expect("access_token").to_string(),
-            refresh: body["refresh_token"].as_str().expect("refresh_token").to_string(),
+            access: body["access_token"]
+                .as_str()
+                .expect("access_token")
+                .to_string(),
+            refresh: body["refresh_token"]
+                .as_str()
+                .expect("refresh_token")
+                .to_string(),
             body,
         }
     }
@@ -117,7 +154,13 @@ impl TestSandbox {
     }
 
     /// Sends an API call with a bearer token and an optional JSON body.
-    pub async fn call(&self, method: Method, token: &str, path: &str, body: Option<Value>) -> Response {
+    pub async fn call(
+        &self,
+        method: Method,
+        token: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Response {
         let mut request = self.http.request(method, self.url(path)).bearer_auth(token);
         if let Some(body) = body {
             request = request.json(&body);
@@ -139,31 +182,55 @@ impl TestSandbox {
 
     /// Creates a contact with `properties` and returns the response body.
     pub async fn create_contact(&self, token: &str, properties: Value) -> Value {
-        let response = self.post(token, "/crm/v3/objects/contacts", json!({ "properties": properties })).await;
+        let response = self
+            .post(
+                token,
+                "/crm/v3/objects/contacts",
+                json!({ "properties": properties }),
+            )
+            .await;
         assert_eq!(response.status(), StatusCode::CREATED, "contact create");
         response.json().await.expect("contact JSON")
     }
 
     /// Reads a control endpoint.
     pub async fn control_get(&self, path: &str) -> Value {
-        let response = self.http.get(self.url(path)).send().await.expect("control request");
+        let response = self
+            .http
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("control request");
         assert!(response.status().is_success(), "control GET {path}");
         response.json().await.expect("control JSON")
     }
 
     /// Posts to a control endpoint and returns the status.
     pub async fn control_post(&self, path: &str, body: Value) -> StatusCode {
-        self.http.post(self.url(path)).json(&body).send().await.expect("control request").status()
+        self.http
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .expect("control request")
+            .status()
     }
 }
 
 /// Reads a JSON body and checks the correlation header equals the body's
 /// `correlationId`, when the body has one.
 pub async fn error_body(response: Response) -> Value {
-    let header = response.headers().get("x-hubspot-correlation-id").map(|value| value.to_str().expect("ascii").to_string());
+    let header = response
+        .headers()
+        .get("x-hubspot-correlation-id")
+        .map(|value| value.to_str().expect("ascii").to_string());
     let body: Value = response.json().await.expect("JSON error body");
     if let Some(id) = body.get("correlationId").and_then(Value::as_str) {
-        assert_eq!(Some(id.to_string()), header, "correlation header equals the body");
+        assert_eq!(
+            Some(id.to_string()),
+            header,
+            "correlation header equals the body"
+        );
     }
     body
 }
