@@ -1,5 +1,5 @@
 //! Reading HubSpot's error bodies into a [`Failure`], the client's internal
-//! view of an unsuccessful answer before retries are decided.
+//! view of an unsuccessful response before retries are decided.
 
 use std::time::Duration;
 
@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::error::{HubSpotError, PropertyError};
 
-/// An unsuccessful answer, classified.
+/// An unsuccessful response, classified.
 #[derive(Debug, Clone)]
 pub(crate) enum Failure {
     /// `401 EXPIRED_AUTHENTICATION`: refresh the token and retry once.

@@ -38,7 +38,7 @@ pub enum HubSpotError {
     /// The record, link or slug does not exist.
     #[error("HubSpot returned not found")]
     NotFound,
-    /// No answer within the configured timeout. When `request_sent` is true
+    /// No response within the configured timeout. When `request_sent` is true
     /// the request may have been carried out: re-read before repeating a
     /// write.
     #[error("HubSpot did not answer in time (request sent: {request_sent})")]

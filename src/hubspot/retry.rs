@@ -1,12 +1,12 @@
 //! When a failed call is repeated, and after how long.
 //!
-//! The waits follow HubSpot's own Node SDK: a `429` with policy
-//! `TEN_SECONDLY_ROLLING` waits 10 s × N before retry N, a `429` for the
-//! secondly limit 1 s × N, a `5xx` 200 ms × N, and a daily `429` is not
-//! retried. A `Retry-After` header, when present, replaces the computed wait.
-//! A `429` or `423` means HubSpot did not carry the request out, so any call
-//! may repeat; after a `5xx` or a timeout only idempotent calls repeat,
-//! because a write may already have landed.
+//! Before retry N, a `429` with policy `TEN_SECONDLY_ROLLING` waits 10 s × N
+//! and a `429` for the secondly limit waits 1 s × N. A `5xx` waits
+//! 200 ms × N, and a daily `429` is not retried. A `Retry-After` header,
+//! when present, replaces the computed wait. A `429` or `423` means HubSpot
+//! did not carry the request out, so any call may repeat. After a `5xx` or a
+//! timeout only idempotent calls repeat, because a write may already have
+//! landed.
 
 use std::time::Duration;
 
@@ -15,7 +15,7 @@ use super::classify::Failure;
 /// Retries after the first attempt, at most.
 pub(crate) const MAX_RETRIES: u32 = 2;
 
-/// Longest single wait; a longer `Retry-After` ends the call instead.
+/// Maximum single wait. A longer `Retry-After` ends the call instead.
 const MAX_WAIT: Duration = Duration::from_secs(30);
 
 /// The wait before retry number `retry` (1-based), or `None` to stop.

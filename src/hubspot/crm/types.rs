@@ -29,8 +29,10 @@ impl CrmObject {
         }
     }
 
-    /// HubSpot's object type id. The notes id `0-46` is from HubSpot's
-    /// object type list; slotchat only uses path names in requests.
+    /// HubSpot's object type id.
+    ///
+    /// NOTE: the notes id `0-46` is unconfirmed; requests use path names,
+    /// never this id.
     pub fn type_id(self) -> &'static str {
         match self {
             CrmObject::Contacts => "0-1",
