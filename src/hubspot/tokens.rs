@@ -57,10 +57,11 @@ impl HubSpot {
         let lock = self.refresh_lock(workspace_id);
         let _guard = lock.lock().await;
         let connection = self.load_connection(workspace_id).await?;
-        if connection.token_version != stale_version {
-            if let Some(token) = self.fresh_token(&connection)? {
-                return Ok(token);
-            }
+        // A changed version means another task refreshed after the 401.
+        if connection.token_version != stale_version
+            && let Some(token) = self.fresh_token(&connection)?
+        {
+            return Ok(token);
         }
         self.refresh(connection).await
     }
