@@ -4,6 +4,7 @@
 
 mod dashboard;
 mod health;
+mod hubspot_client;
 mod integrations;
 mod helpers;
 mod visitors;
