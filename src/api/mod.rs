@@ -3,6 +3,7 @@
 
 pub mod auth;
 mod health;
+mod widget_assets;
 
 use actix_web::web;
 
@@ -10,5 +11,8 @@ use actix_web::web;
 pub fn configure(config: &mut web::ServiceConfig) {
     config
         .route("/healthz", web::get().to(health::liveness))
-        .route("/readyz", web::get().to(health::readiness));
+        .route("/readyz", web::get().to(health::readiness))
+        .route("/widget.js", web::get().to(widget_assets::get_launcher))
+        .route("/widget/panel.js", web::get().to(widget_assets::get_panel_script))
+        .route("/widget/panel.css", web::get().to(widget_assets::get_panel_styles));
 }
