@@ -3,7 +3,7 @@
 //!
 //! Each response carries a strong `ETag` (SHA-256 of the body) and a short
 //! `Cache-Control`, so a site picks up a new release within minutes while
-//! repeat loads are answered with `304 Not Modified`. Script tags and
+//! a repeat load with a matching `If-None-Match` gets `304 Not Modified`. Script tags and
 //! stylesheets load cross-origin without CORS, so no CORS headers are sent.
 
 use std::sync::LazyLock;
