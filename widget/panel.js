@@ -52,7 +52,7 @@
     var titleId = uid("title");
     var dialog = el("div", { className: "sc-panel", role: "dialog", "aria-labelledby": titleId });
     dialog.hidden = true;
-    var closeButton = el("button", { type: "button", className: "sc-close", "aria-label": strings.close }, ["×"]);
+    var closeButton = el("button", { type: "button", className: "sc-close", "aria-label": strings.close }, ["\u00d7"]);
     closeButton.addEventListener("click", context.close);
     dialog.appendChild(el("div", { className: "sc-header" }, [
       el("h2", { id: titleId, className: "sc-title" }, [strings.panelTitle]),
@@ -324,16 +324,15 @@
       if (!state.open) return;
       var root = dialog.getRootNode();
       var active = root && root.activeElement;
-      var activeKey = active && dialog.contains(active) ? active.getAttribute("data-key") : null;
+      var hadFocus = !!active && dialog.contains(active);
+      var activeKey = hadFocus ? active.getAttribute("data-key") : null;
       clear(body);
       renderTranscript();
       var prompt = renderStep();
       if (state.view === "confirmed" && state.confirmation) context.seen.add(state.confirmation.booking_id);
       var keep = activeKey && body.querySelector('[data-key="' + cssEscape(activeKey) + '"]');
       if (!moveFocus && keep) keep.focus();
-      else if (moveFocus || (active && dialog.contains(active) && !active.isConnected)) {
-        (prompt || closeButton).focus();
-      }
+      else if (moveFocus || (hadFocus && !active.isConnected)) (prompt || closeButton).focus();
       body.scrollTop = body.scrollHeight;
     }
 
@@ -494,7 +493,11 @@
     }
 
     function prompt(message) {
-      var node = el("p", { className: "sc-bubble sc-bot sc-prompt", tabindex: "-1" }, [message]);
+      var node = el("p", {
+        className: "sc-bubble sc-bot sc-prompt",
+        tabindex: "-1",
+        "data-key": "prompt:" + state.view
+      }, [message]);
       body.appendChild(node);
       return node;
     }

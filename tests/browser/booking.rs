@@ -1,0 +1,65 @@
+//! The widget in a real browser against the real server.
+
+use crate::customer_site::CustomerSite;
+use crate::driver::{Browser, browser_tests_enabled};
+use crate::helpers::{TestApp, spawn_app};
+use crate::widget::Widget;
+
+/// A running slotchat app, a customer site on another origin that embeds
+/// the widget, and the slotchat site that allows that origin.
+struct Setup {
+    app: TestApp,
+    customer: CustomerSite,
+}
+
+async fn set_up() -> Setup {
+    let app = spawn_app().await;
+    let mut customer = CustomerSite::bind();
+    let site = app
+        .state
+        .db
+        .create_site(&app.workspace.id, "Browser test site", &[customer.origin.clone()], app.clock.now_ms())
+        .await
+        .expect("create the browser test site");
+    customer.serve(&format!("{}/widget.js", app.address), &site.site_key);
+    Setup { app, customer }
+}
+
+#[tokio::test]
+async fn launcher_dialog_keyboard_and_isolation() {
+    if !browser_tests_enabled("launcher_dialog_keyboard_and_isolation") {
+        return;
+    }
+    let setup = set_up().await;
+    let browser = Browser::start().await;
+    browser.client.goto(&setup.customer.url("/")).await.expect("open the customer page");
+    let widget = Widget::new(&browser.client);
+
+    let launcher = widget.launcher().await;
+    assert_eq!(launcher.tag_name().await.unwrap().to_lowercase(), "button");
+    assert_eq!(launcher.attr("aria-label").await.unwrap().as_deref(), Some("Book a meeting"));
+    assert_eq!(launcher.attr("aria-expanded").await.unwrap().as_deref(), Some("false"));
+    // The host page sets every button to 40px text on green; the Shadow DOM
+    // keeps that out of the launcher.
+    assert_ne!(launcher.css_value("font-size").await.unwrap(), "40px");
+    assert_ne!(launcher.css_value("background-color").await.unwrap(), "rgba(0, 187, 0, 1)");
+
+    let dialog = widget.open().await;
+    assert_eq!(launcher.attr("aria-expanded").await.unwrap().as_deref(), Some("true"));
+    let title = widget
+        .eval("const id = root.querySelector('[role=dialog]').getAttribute('aria-labelledby'); \
+               return root.getElementById(id).textContent;")
+        .await;
+    assert_eq!(title.as_str(), Some("Book a meeting"));
+    let focused = widget.focused_class().await.unwrap_or_default();
+    assert!(focused.contains("sc-prompt"), "focus moved into the dialog, got `{focused}`");
+    assert!(dialog.is_displayed().await.unwrap());
+
+    widget.press_escape().await;
+    widget.wait_for_none("[role=dialog]").await;
+    assert_eq!(widget.focused_class().await.as_deref(), Some("sc-launcher"));
+    assert_eq!(launcher.attr("aria-expanded").await.unwrap().as_deref(), Some("false"));
+
+    browser.close().await;
+    drop(setup.app);
+}
