@@ -5,6 +5,8 @@
 //! only the column types listed in the first migration (TEXT, BIGINT). SQL
 //! lives in this module's files, one per table family, and nowhere else.
 
+pub mod bookings;
+pub mod widget_sessions;
 pub mod workspaces;
 
 use std::time::Duration;

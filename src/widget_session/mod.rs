@@ -1,1 +1,3 @@
 //! The widget session: the `/ws` WebSocket and its protocol.
+
+pub mod protocol;
