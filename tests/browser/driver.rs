@@ -152,8 +152,8 @@ impl Drop for ChromeDriver {
     }
 }
 
-/// A loopback port that was free a moment ago. Another process could take
-/// it before chromedriver binds it, which would fail the test loudly.
+/// Finds a loopback port that is free at this moment. Another process could
+/// take it before chromedriver binds it, which would fail the test loudly.
 fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free loopback port");
     listener.local_addr().expect("read the bound address").port()

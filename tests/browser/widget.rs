@@ -29,7 +29,7 @@ impl<'a> Widget<'a> {
         Self { client }
     }
 
-    /// Every element in the widget's shadow root matching `selector`.
+    /// Returns every element in the widget's shadow root matching `selector`.
     pub async fn find_all(&self, selector: &str) -> Vec<Element> {
         let value = self
             .client
@@ -62,11 +62,11 @@ impl<'a> Widget<'a> {
     pub async fn wait_for_none(&self, selector: &str) {
         let deadline = Instant::now() + STEP_TIMEOUT;
         loop {
-            let mut shown = false;
+            let mut displayed = false;
             for element in self.find_all(selector).await {
-                shown |= element.is_displayed().await.unwrap_or(false);
+                displayed |= element.is_displayed().await.unwrap_or(false);
             }
-            if !shown {
+            if !displayed {
                 return;
             }
             assert!(Instant::now() < deadline, "the widget still shows `{selector}` after {STEP_TIMEOUT:?}");
@@ -95,13 +95,13 @@ impl<'a> Widget<'a> {
         element.click().await.expect("click the element");
     }
 
-    /// The `class` of the focused element inside the widget, if any.
+    /// Returns the `class` of the focused element inside the widget, if any.
     pub async fn focused_class(&self) -> Option<String> {
         let value = self.eval("return root.activeElement ? root.activeElement.className : null;").await;
         value.as_str().map(String::from)
     }
 
-    /// The launcher button, once painted.
+    /// Waits for the launcher button to be painted and returns it.
     pub async fn launcher(&self) -> Element {
         self.wait_for("button.sc-launcher").await
     }
@@ -124,21 +124,21 @@ impl<'a> Widget<'a> {
         self.find_all("button.sc-choice[data-meeting-type]").await
     }
 
-    /// Picks the first enabled meeting type and, when asked, its first
-    /// duration. Returns the meeting type id.
+    /// Picks the first enabled meeting type and, when the widget offers
+    /// several durations, the first one. Returns the meeting type id.
     pub async fn choose_first_available_type(&self) -> String {
         for button in self.meeting_type_buttons().await {
             if button.is_enabled().await.expect("read enabled state") {
                 let id = button.attr("data-meeting-type").await.expect("read id").expect("has id");
                 self.click(&button).await;
-                self.choose_first_duration_if_asked().await;
+                self.choose_first_duration_if_offered().await;
                 return id;
             }
         }
         panic!("the widget lists no enabled meeting type");
     }
 
-    async fn choose_first_duration_if_asked(&self) {
+    async fn choose_first_duration_if_offered(&self) {
         let deadline = Instant::now() + STEP_TIMEOUT;
         while Instant::now() < deadline {
             if let Some(duration) = self.find_all("button[data-duration-ms]").await.into_iter().next() {
