@@ -2,9 +2,10 @@
 //! so a release binary serves them without a `widget/` folder beside it.
 //!
 //! Each response carries a strong `ETag` (SHA-256 of the body) and a short
-//! `Cache-Control`, so a site picks up a new release within minutes while
-//! a repeat load with a matching `If-None-Match` gets `304 Not Modified`. Script tags and
-//! stylesheets load cross-origin without CORS, so no CORS headers are sent.
+//! `Cache-Control`, so a site picks up a new release within minutes while a
+//! repeat load with a matching `If-None-Match` gets `304 Not Modified`.
+//! Script tags and stylesheets load cross-origin without CORS, so no CORS
+//! headers are sent.
 
 use std::sync::LazyLock;
 
@@ -82,7 +83,8 @@ fn matches_etag(request: &HttpRequest, etag: &str) -> bool {
     let Ok(value) = HeaderValue::to_str(value) else {
         return false;
     };
-    value.split(',').map(str::trim).any(|candidate| {
-        candidate == "*" || candidate.trim_start_matches("W/") == etag
-    })
+    value
+        .split(',')
+        .map(str::trim)
+        .any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == etag)
 }

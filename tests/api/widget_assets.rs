@@ -70,12 +70,8 @@ async fn matching_etag_returns_not_modified() {
 #[tokio::test]
 async fn unknown_widget_file_is_not_found() {
     let app = spawn_app().await;
-    let response = app
-        .client
-        .get(format!("{}/widget/../Cargo.toml", app.address))
-        .send()
-        .await
-        .unwrap();
+    let response =
+        app.client.get(format!("{}/widget/../Cargo.toml", app.address)).send().await.unwrap();
     assert_eq!(response.status(), 404);
     let response = app.client.get(format!("{}/widget/other.js", app.address)).send().await.unwrap();
     assert_eq!(response.status(), 404);

@@ -18,7 +18,12 @@ async fn set_up() -> Setup {
     let site = app
         .state
         .db
-        .create_site(&app.workspace.id, "Browser test site", &[customer.origin.clone()], app.clock.now_ms())
+        .create_site(
+            &app.workspace.id,
+            "Browser test site",
+            &[customer.origin.clone()],
+            app.clock.now_ms(),
+        )
         .await
         .expect("create the browser test site");
     customer.serve(&format!("{}/widget.js", app.address), &site.site_key);
@@ -47,8 +52,10 @@ async fn launcher_dialog_keyboard_and_isolation() {
     let dialog = widget.open().await;
     assert_eq!(launcher.attr("aria-expanded").await.unwrap().as_deref(), Some("true"));
     let title = widget
-        .eval("const id = root.querySelector('[role=dialog]').getAttribute('aria-labelledby'); \
-               return root.getElementById(id).textContent;")
+        .eval(
+            "const id = root.querySelector('[role=dialog]').getAttribute('aria-labelledby'); \
+               return root.getElementById(id).textContent;",
+        )
         .await;
     assert_eq!(title.as_str(), Some("Book a meeting"));
     let focused = widget.focused_class().await.unwrap_or_default();

@@ -128,7 +128,10 @@ impl ChromeDriver {
             return;
         };
         let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-        let request = format!("GET /shutdown HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n", self.port);
+        let request = format!(
+            "GET /shutdown HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+            self.port
+        );
         if stream.write_all(request.as_bytes()).is_ok() {
             let mut response = Vec::new();
             let _ = stream.read_to_end(&mut response);

@@ -3,9 +3,9 @@
 
 use std::time::{Duration, Instant};
 
+use fantoccini::Client;
 use fantoccini::elements::{Element, ElementRef};
 use fantoccini::key::Key;
-use fantoccini::Client;
 use serde_json::{Value, json};
 
 /// How long a step waits for the widget to show what it expects.
@@ -53,7 +53,10 @@ impl<'a> Widget<'a> {
                     return element;
                 }
             }
-            assert!(Instant::now() < deadline, "the widget showed no `{selector}` within {STEP_TIMEOUT:?}");
+            assert!(
+                Instant::now() < deadline,
+                "the widget showed no `{selector}` within {STEP_TIMEOUT:?}"
+            );
             tokio::time::sleep(POLL_INTERVAL).await;
         }
     }
@@ -69,7 +72,10 @@ impl<'a> Widget<'a> {
             if !displayed {
                 return;
             }
-            assert!(Instant::now() < deadline, "the widget still shows `{selector}` after {STEP_TIMEOUT:?}");
+            assert!(
+                Instant::now() < deadline,
+                "the widget still shows `{selector}` after {STEP_TIMEOUT:?}"
+            );
             tokio::time::sleep(POLL_INTERVAL).await;
         }
     }
@@ -97,7 +103,8 @@ impl<'a> Widget<'a> {
 
     /// Returns the `class` of the focused element inside the widget, if any.
     pub async fn focused_class(&self) -> Option<String> {
-        let value = self.eval("return root.activeElement ? root.activeElement.className : null;").await;
+        let value =
+            self.eval("return root.activeElement ? root.activeElement.className : null;").await;
         value.as_str().map(String::from)
     }
 
@@ -141,7 +148,9 @@ impl<'a> Widget<'a> {
     async fn choose_first_duration_if_offered(&self) {
         let deadline = Instant::now() + STEP_TIMEOUT;
         while Instant::now() < deadline {
-            if let Some(duration) = self.find_all("button[data-duration-ms]").await.into_iter().next() {
+            if let Some(duration) =
+                self.find_all("button[data-duration-ms]").await.into_iter().next()
+            {
                 self.click(&duration).await;
                 return;
             }
@@ -164,7 +173,9 @@ impl<'a> Widget<'a> {
     /// ticks every required consent box.
     pub async fn fill_form(&self, first_name: &str, last_name: &str, email: &str) {
         self.wait_for("form.sc-form").await;
-        for (field, value) in [("first_name", first_name), ("last_name", last_name), ("email", email)] {
+        for (field, value) in
+            [("first_name", first_name), ("last_name", last_name), ("email", email)]
+        {
             let input = self.wait_for(&format!("[data-field={field}]")).await;
             input.send_keys(value).await.expect("type into the field");
         }
