@@ -457,6 +457,9 @@
       if (panel && panel.isOpen()) close();
       else open();
     });
+    button.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && panel && panel.isOpen()) close();
+    });
 
     function setBadge(visible) {
       badge.hidden = !visible;
