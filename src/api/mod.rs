@@ -2,8 +2,14 @@
 //! callback, the widget script and the widget WebSocket.
 
 pub mod auth;
+mod dashboard;
 mod health;
+pub mod integrations;
+mod oauth_callback;
+mod visitor_view;
+pub mod visitors;
 mod widget_assets;
+mod workflows;
 
 use actix_web::web;
 
@@ -12,7 +18,22 @@ pub fn configure(config: &mut web::ServiceConfig) {
     config
         .route("/healthz", web::get().to(health::liveness))
         .route("/readyz", web::get().to(health::readiness))
-        .route("/widget.js", web::get().to(widget_assets::get_launcher))
-        .route("/widget/panel.js", web::get().to(widget_assets::get_panel_script))
-        .route("/widget/panel.css", web::get().to(widget_assets::get_panel_styles));
+        .route("/oauth/hubspot/callback", web::get().to(oauth_callback::hubspot_oauth_callback))
+        .service(
+            web::resource("/api/v1/integrations/hubspot")
+                .route(web::get().to(integrations::get_hubspot_integration))
+                .route(web::delete().to(integrations::delete_hubspot_integration)),
+        )
+        .route(
+            "/api/v1/integrations/hubspot/connect",
+            web::post().to(integrations::connect_hubspot),
+        );
+    config
+        .route("/api/v1/visitors", web::post().to(visitors::create_visitor))
+        .route("/api/v1/visitors", web::get().to(visitors::list_visitors))
+        .route("/api/v1/visitors/{id}", web::get().to(visitors::get_visitor));
+    config
+        .configure(workflows::configure)
+        .configure(dashboard::configure)
+        .configure(widget_assets::configure);
 }

@@ -10,7 +10,7 @@
 use std::sync::LazyLock;
 
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, web};
 use sha2::{Digest, Sha256};
 
 /// Lifetime browsers and CDNs may reuse a widget file without asking again.
@@ -43,6 +43,15 @@ static PANEL_SCRIPT: LazyLock<Asset> =
 /// The booking panel's styles.
 static PANEL_STYLES: LazyLock<Asset> =
     LazyLock::new(|| Asset::new(include_str!("../../widget/panel.css"), CSS));
+
+/// Registers `GET /widget.js`, `GET /widget/panel.js` and
+/// `GET /widget/panel.css`.
+pub fn configure(config: &mut web::ServiceConfig) {
+    config
+        .route("/widget.js", web::get().to(get_launcher))
+        .route("/widget/panel.js", web::get().to(get_panel_script))
+        .route("/widget/panel.css", web::get().to(get_panel_styles));
+}
 
 /// `GET /widget.js`: the launcher.
 pub async fn get_launcher(request: HttpRequest) -> HttpResponse {

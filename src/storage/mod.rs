@@ -6,7 +6,12 @@
 //! lives in this module's files, one per table family, and nowhere else.
 
 pub mod bookings;
+pub mod connections;
 pub mod widget_sessions;
+pub mod hubspot_companies;
+pub mod push_jobs;
+pub mod visitors;
+pub mod workflows;
 pub mod workspaces;
 
 use std::time::Duration;

@@ -1,1 +1,5 @@
-//! The shared upsert path: contact by email, company by domain, association, visit note.
+//! The shared upsert path: contact by email, company by domain, association,
+//! visit note. Booking, manual, bulk and workflow pushes all go through it.
+
+pub mod crm;
+pub mod numbers;

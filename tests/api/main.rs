@@ -2,6 +2,10 @@
 //! test (SQLite by default, PostgreSQL when `SLOTCHAT_TEST_POSTGRES_URL` is
 //! set) and the HubSpot sandbox over real HTTP.
 
+mod dashboard;
 mod health;
+mod integrations;
 mod helpers;
+mod visitors;
 mod widget_assets;
+mod workflows;

@@ -1,0 +1,133 @@
+//! Evaluation of a workspace's active workflows for one visitor, called
+//! right after a visitor event is stored.
+
+use crate::startup::AppState;
+use crate::storage::workflows::{NewWorkflowRun, Workflow, WorkflowRun};
+
+use super::push::enqueue_workflow_push;
+use super::rules::{Action, VisitorFacts, rules_match};
+
+/// Maximum length of a trigger name, in bytes.
+pub const MAX_TRIGGER_LEN: usize = 64;
+
+/// Failure of evaluating the workflows for a visitor.
+#[derive(Debug, thiserror::Error)]
+pub enum EvaluateError {
+    /// The visitor does not exist in the workspace.
+    #[error("visitor {visitor_id} not found in workspace {workspace_id}")]
+    VisitorNotFound { workspace_id: String, visitor_id: String },
+    /// The trigger name is empty or longer than [`MAX_TRIGGER_LEN`].
+    #[error("invalid workflow trigger name (1 to {MAX_TRIGGER_LEN} bytes expected)")]
+    InvalidTrigger,
+    /// Reading or writing workflows, runs or pushes failed.
+    #[error("database error while evaluating workflows")]
+    Database(#[from] sqlx::Error),
+    /// A workflow matched but its push could not be enqueued. Its run was
+    /// removed, so the next event for the same visitor data tries again.
+    #[error("failed to enqueue the push of workflow {workflow_id}")]
+    Enqueue {
+        workflow_id: String,
+        #[source]
+        source: anyhow::Error,
+    },
+}
+
+/// Evaluates every active workflow of `workspace_id` for `visitor_id` and
+/// enqueues one push per workflow that matches the visitor's current data
+/// version for the first time. `trigger` names the event, such as
+/// `visitor_created`, `visitor_updated`, `quality_score_changed`,
+/// `page_view` or `booking`.
+///
+/// Returns the runs created by this call. A workflow that already ran for
+/// this data version creates none, so callers may call this after every
+/// event. Callers should log an error and carry on, because the event
+/// itself is already stored.
+pub async fn evaluate_visitor(
+    state: &AppState,
+    workspace_id: &str,
+    visitor_id: &str,
+    trigger: &str,
+) -> Result<Vec<WorkflowRun>, EvaluateError> {
+    if trigger.is_empty() || trigger.len() > MAX_TRIGGER_LEN {
+        return Err(EvaluateError::InvalidTrigger);
+    }
+    let workflows = state.db.active_workflows(workspace_id).await?;
+    if workflows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let facts = state
+        .db
+        .visitor_facts(workspace_id, visitor_id)
+        .await?
+        .ok_or_else(|| EvaluateError::VisitorNotFound {
+            workspace_id: workspace_id.to_string(),
+            visitor_id: visitor_id.to_string(),
+        })?;
+
+    let mut runs = Vec::new();
+    for workflow in workflows.iter().filter(|workflow| rules_match(workflow.match_mode, &workflow.conditions, &facts)) {
+        if let Some(run) = run_workflow(state, workflow, visitor_id, &facts, trigger).await? {
+            runs.push(run);
+        }
+    }
+    Ok(runs)
+}
+
+/// Records a run of a matching workflow and performs its action, unless the
+/// workflow already ran for this visitor data version.
+async fn run_workflow(
+    state: &AppState,
+    workflow: &Workflow,
+    visitor_id: &str,
+    facts: &VisitorFacts,
+    trigger: &str,
+) -> Result<Option<WorkflowRun>, EvaluateError> {
+    let new_run = NewWorkflowRun {
+        workspace_id: &workflow.workspace_id,
+        workflow_id: &workflow.id,
+        visitor_id,
+        data_version: facts.data_version,
+        trigger,
+        now_ms: state.clock.now_ms(),
+    };
+    let Some(mut run) = state.db.insert_workflow_run(&new_run).await? else {
+        tracing::debug!(
+            workflow_id = %workflow.id,
+            visitor_id,
+            data_version = facts.data_version,
+            "workflow already ran for this visitor data version"
+        );
+        return Ok(None);
+    };
+    run.workflow_name = Some(workflow.name.clone());
+
+    // NOTE: the run row and the push job are written in two steps. A crash
+    // between them leaves a `pending` run without a push, and that visitor
+    // data version is then not pushed by this workflow.
+    let push_job_id = match workflow.action {
+        Action::PushToHubspot => enqueue_workflow_push(state, &workflow.workspace_id, visitor_id).await,
+    };
+    let push_job_id = match push_job_id {
+        Ok(id) => id,
+        Err(source) => {
+            if let Err(error) = state.db.delete_workflow_run(&run.id).await {
+                tracing::error!(run_id = %run.id, error = %error, "failed to remove a workflow run whose push was not enqueued");
+            }
+            return Err(EvaluateError::Enqueue { workflow_id: workflow.id.clone(), source });
+        }
+    };
+    state.db.mark_workflow_run_queued(&run.id, &push_job_id).await?;
+    tracing::info!(
+        workspace_id = %workflow.workspace_id,
+        workflow_id = %workflow.id,
+        visitor_id,
+        run_id = %run.id,
+        push_job_id = %push_job_id,
+        data_version = facts.data_version,
+        trigger,
+        "workflow matched a visitor and queued a push"
+    );
+    run.outcome = "queued".to_string();
+    run.push_job_id = Some(push_job_id);
+    Ok(Some(run))
+}
