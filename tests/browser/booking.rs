@@ -2,7 +2,7 @@
 
 use crate::customer_site::CustomerSite;
 use crate::driver::{Browser, browser_tests_enabled};
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, connect_hubspot, spawn_app};
 use crate::widget::Widget;
 
 /// A running slotchat app, a customer site on another origin that embeds
@@ -69,4 +69,53 @@ async fn launcher_dialog_keyboard_and_isolation() {
 
     browser.close().await;
     drop(setup.app);
+}
+
+#[tokio::test]
+async fn visitor_books_meeting_end_to_end() {
+    if !browser_tests_enabled("visitor_books_meeting_end_to_end") {
+        return;
+    }
+    let setup = set_up().await;
+    connect_hubspot(&setup.app).await;
+    let browser = Browser::start().await;
+    browser.client.goto(&setup.customer.url("/")).await.expect("open the customer page");
+    let widget = Widget::new(&browser.client);
+    widget.open().await;
+
+    // Offline meeting types stay listed, greyed and not clickable.
+    let mut offline_seen = 0;
+    for button in widget.meeting_type_buttons().await {
+        if button.attr("class").await.unwrap().unwrap_or_default().contains("sc-choice-offline") {
+            offline_seen += 1;
+            assert!(button.is_displayed().await.unwrap(), "the offline type is visible");
+            assert!(!button.is_enabled().await.unwrap(), "the offline type is disabled");
+            assert!(button.text().await.unwrap().contains("Offline"));
+        }
+    }
+    assert!(offline_seen >= 1, "the seeded portal has an offline meeting type");
+
+    let meeting_type_id = widget.choose_first_available_type().await;
+    let start = widget.choose_first_slot().await;
+    widget.fill_form("Maria", "Lopez", "maria.lopez@acme.example").await;
+    widget.submit().await;
+
+    let confirmation = widget.wait_for(".sc-confirmation-text").await;
+    let text = confirmation.text().await.unwrap();
+    assert!(!text.is_empty(), "the confirmation names the meeting and time");
+    let title = widget.wait_for(".sc-confirmed").await.text().await.unwrap();
+    assert_eq!(title, "You're booked!");
+
+    let meetings: serde_json::Value =
+        setup.app.sandbox_get("/_sandbox/meetings").await.json().await.expect("meetings JSON");
+    let meetings = meetings["meetings"].as_array().expect("a meetings array");
+    assert_eq!(meetings.len(), 1, "exactly one meeting was booked: {meetings:?}");
+    let meeting = &meetings[0];
+    assert_eq!(meeting["email"], "maria.lopez@acme.example");
+    assert_eq!(meeting["firstName"], "Maria");
+    assert_eq!(meeting["slug"].as_str(), Some(meeting_type_id.as_str()));
+    let booked_start = chrono::DateTime::parse_from_rfc3339(&start).expect("slot start is RFC 3339");
+    assert_eq!(meeting["startMs"].as_i64(), Some(booked_start.timestamp_millis()));
+
+    browser.close().await;
 }
