@@ -71,9 +71,12 @@
   var ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
   var LAUNCHER_CSS =
+    // `all: initial` stops inherited page styles. The declarations after it
+    // are !important too, or the page's !important rules would beat them.
     ":host{all:initial!important;position:fixed!important;right:20px!important;bottom:20px!important;" +
-    "z-index:2147483000!important;display:block!important;font:15px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;" +
-    "color:#1f2328;--sc-accent:var(--slotchat-accent,#2f5bd3);--sc-accent-text:var(--slotchat-accent-text,#fff)}" +
+    "z-index:2147483000!important;display:block!important;" +
+    "font:15px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif!important;color:#1f2328!important;" +
+    "--sc-accent:var(--slotchat-accent,#2f5bd3);--sc-accent-text:var(--slotchat-accent-text,#fff)}" +
     ":host([data-position=left]){right:auto!important;left:20px!important}" +
     ".sc-launcher{all:unset;box-sizing:border-box;width:56px;height:56px;border-radius:50%;cursor:pointer;" +
     "background:var(--sc-accent);color:var(--sc-accent-text);display:flex;align-items:center;justify-content:center;" +

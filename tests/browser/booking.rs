@@ -50,6 +50,12 @@ async fn launcher_dialog_keyboard_and_isolation() {
     assert_ne!(launcher.css_value("background-color").await.unwrap(), "rgba(0, 187, 0, 1)");
 
     let dialog = widget.open().await;
+    // The page sets `* { font-family: serif !important }`, which reaches the
+    // widget's host element; the widget's own font must win inside.
+    let prompt = widget.wait_for(".sc-prompt").await;
+    let font = prompt.css_value("font-family").await.unwrap();
+    assert!(font.starts_with("system-ui"), "the panel kept its own font, got `{font}`");
+    assert_ne!(prompt.css_value("color").await.unwrap(), "rgba(187, 0, 0, 1)");
     assert_eq!(launcher.attr("aria-expanded").await.unwrap().as_deref(), Some("true"));
     let title = widget
         .eval(
