@@ -171,10 +171,10 @@
       var before = countSlots(state.slots.days);
       state.slots.days = state.slots.days
         .map(function (day) {
-          var kept = day.slots.filter(function (slot) {
+          var remaining = day.slots.filter(function (slot) {
             return removed.indexOf(Date.parse(slot.start)) === -1;
           });
-          return { date: day.date, slots: kept };
+          return { date: day.date, slots: remaining };
         })
         .filter(function (day) {
           return day.slots.length > 0;
@@ -326,14 +326,20 @@
       var active = root && root.activeElement;
       var hadFocus = !!active && dialog.contains(active);
       var activeKey = hadFocus ? active.getAttribute("data-key") : null;
+      var scrollTop = body.scrollTop;
       clear(body);
       renderTranscript();
       var prompt = renderStep();
       if (state.view === "confirmed" && state.confirmation) context.seen.add(state.confirmation.booking_id);
       var keep = activeKey && body.querySelector('[data-key="' + cssEscape(activeKey) + '"]');
-      if (!moveFocus && keep) keep.focus();
-      else if (moveFocus || (hadFocus && !active.isConnected)) (prompt || closeButton).focus();
-      body.scrollTop = body.scrollHeight;
+      if (!moveFocus && keep) keep.focus({ preventScroll: true });
+      else if (moveFocus || (hadFocus && !active.isConnected)) {
+        (prompt || closeButton).focus({ preventScroll: true });
+      }
+      // A new step scrolls its question to the top; a refresh of the same
+      // step keeps the visitor's scroll position.
+      if (moveFocus && prompt) body.scrollTop = prompt.offsetTop - body.offsetTop - 12;
+      else body.scrollTop = scrollTop;
     }
 
     function renderTranscript() {
@@ -502,8 +508,8 @@
       return node;
     }
 
-    function bubble(who, message) {
-      body.appendChild(el("p", { className: "sc-bubble sc-" + who }, [message]));
+    function bubble(sender, message) {
+      body.appendChild(el("p", { className: "sc-bubble sc-" + sender }, [message]));
     }
 
     function loading(heading) {
@@ -724,6 +730,7 @@
       if (invalid) {
         if (!invalid.hasAttribute("tabindex") && invalid.tagName === "P") invalid.setAttribute("tabindex", "-1");
         invalid.focus();
+        invalid.scrollIntoView({ block: "nearest" });
       }
     }
 
