@@ -125,3 +125,26 @@ async fn visitor_books_meeting_end_to_end() {
 
     browser.close().await;
 }
+
+#[tokio::test]
+async fn site_overrides_widget_strings() {
+    if !browser_tests_enabled("site_overrides_widget_strings") {
+        return;
+    }
+    let setup = set_up().await;
+    let browser = Browser::start().await;
+    let page = setup.customer.url("/translated/pricing");
+    browser.client.goto(&page).await.expect("open the translated page");
+    let widget = Widget::new(&browser.client);
+
+    let launcher = widget.launcher().await;
+    let label = launcher.attr("aria-label").await.unwrap();
+    assert_eq!(label.as_deref(), Some("Reservar una reunión"), "data-strings wins");
+    widget.open().await;
+    let title = widget.wait_for(".sc-title").await.text().await.unwrap();
+    assert_eq!(title, "Reservar", "window.slotchatStrings applies");
+    let close = widget.wait_for(".sc-close").await;
+    assert_eq!(close.attr("aria-label").await.unwrap().as_deref(), Some("Close"));
+
+    browser.close().await;
+}

@@ -3,7 +3,7 @@
 
 use std::net::TcpListener;
 
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 
 /// The customer site: bound first, so its origin can be registered as the
 /// slotchat site's allowed origin, then served with that site's key.
@@ -21,16 +21,25 @@ impl CustomerSite {
         CustomerSite { origin: format!("http://127.0.0.1:{port}"), listener: Some(listener) }
     }
 
-    /// Serves, under any path, a page that embeds `script_src` with
-    /// `site_key`. The page's own CSS tries to restyle every button, font
-    /// and box, which the widget's Shadow DOM must keep out.
+    /// Serves a page that embeds `script_src` with `site_key` under every
+    /// path. The page's own CSS tries to restyle every button, font and
+    /// box, which the widget's Shadow DOM must keep out. Under
+    /// `/translated/...` the page also overrides widget strings, both with
+    /// `window.slotchatStrings` and with `data-strings`.
     pub fn serve(&mut self, script_src: &str, site_key: &str) {
         let listener = self.listener.take().expect("the customer site is served once");
-        let page = page_html(script_src, site_key);
+        let plain = page_html(script_src, site_key, "", "");
+        let translated = page_html(
+            script_src,
+            site_key,
+            TRANSLATED_GLOBAL_SCRIPT,
+            r#" data-strings='{"launcherLabel": "Reservar una reunión"}'"#,
+        );
         let server = HttpServer::new(move || {
-            let page = page.clone();
-            App::new().default_service(web::to(move || {
-                let page = page.clone();
+            let (plain, translated) = (plain.clone(), translated.clone());
+            App::new().default_service(web::to(move |request: HttpRequest| {
+                let translate = request.path().starts_with("/translated");
+                let page = if translate { translated.clone() } else { plain.clone() };
                 async move { HttpResponse::Ok().content_type("text/html; charset=utf-8").body(page) }
             }))
         })
@@ -47,7 +56,13 @@ impl CustomerSite {
     }
 }
 
-fn page_html(script_src: &str, site_key: &str) -> String {
+/// Overrides set before the widget's tag. `launcherLabel` is overridden here
+/// and again in `data-strings`, which takes precedence.
+const TRANSLATED_GLOBAL_SCRIPT: &str = r#"<script>
+window.slotchatStrings = { panelTitle: "Reservar", launcherLabel: "Not this one" };
+</script>"#;
+
+fn page_html(script_src: &str, site_key: &str, head_extra: &str, tag_extra: &str) -> String {
     format!(
         r#"<!doctype html>
 <html lang="en">
@@ -59,11 +74,12 @@ fn page_html(script_src: &str, site_key: &str) -> String {
   button {{ background: #0b0 !important; font-size: 40px !important; }}
   div {{ border: 5px dashed #00b !important; }}
 </style>
+{head_extra}
 </head>
 <body>
 <h1>Customer page</h1>
 <button id="host-button" type="button">A button of the host page</button>
-<script src="{script_src}" data-site-key="{site_key}" async></script>
+<script src="{script_src}" data-site-key="{site_key}"{tag_extra} async></script>
 </body>
 </html>
 "#
