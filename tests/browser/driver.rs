@@ -4,6 +4,7 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use fantoccini::wd::Capabilities;
@@ -14,6 +15,10 @@ pub const ENABLE_VARIABLE: &str = "SLOTCHAT_BROWSER_TESTS";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Lets one browser run at a time: test binaries run tests in parallel, and
+/// several Chromium instances on a small machine make step timeouts flaky.
+static ONE_BROWSER_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 /// Whether the browser tests should run. When they should not, writes a
 /// line naming the skipped test straight to stderr, which the test harness
@@ -36,12 +41,16 @@ pub fn browser_tests_enabled(test_name: &str) -> bool {
 pub struct Browser {
     pub client: Client,
     _chromedriver: ChromeDriver,
+    _turn: MutexGuard<'static, ()>,
 }
 
 impl Browser {
     /// Starts chromedriver on a free loopback port and opens a session with
     /// a fresh profile.
     pub async fn start() -> Browser {
+        // A test that panicked with the lock held leaves it poisoned, which
+        // must not fail the tests after it.
+        let turn = ONE_BROWSER_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let chromedriver = ChromeDriver::spawn();
         chromedriver.wait_until_ready().await;
         let client = ClientBuilder::native()
@@ -49,7 +58,7 @@ impl Browser {
             .connect(&chromedriver.url())
             .await
             .expect("open a Chromium session through chromedriver");
-        Browser { client, _chromedriver: chromedriver }
+        Browser { client, _chromedriver: chromedriver, _turn: turn }
     }
 
     /// Ends the session, so Chromium exits before chromedriver is stopped.
