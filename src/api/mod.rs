@@ -18,6 +18,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
     config
         .route("/healthz", web::get().to(health::liveness))
         .route("/readyz", web::get().to(health::readiness))
+        .route("/ws", web::get().to(crate::widget_session::open_socket))
         .route("/oauth/hubspot/callback", web::get().to(oauth_callback::hubspot_oauth_callback))
         .service(
             web::resource("/api/v1/integrations/hubspot")
