@@ -562,8 +562,22 @@
       ];
       var questions = (state.slots && state.slots.form && state.slots.form.fields) || [];
       return fields.concat(questions.filter(function (field) {
-        return ["firstname", "lastname", "email", "first_name", "last_name"].indexOf(field.name) === -1;
+        return !isContactField(field.name);
       }));
+    }
+
+    // Whether a question of the meeting link asks for a contact field the
+    // form already has; HubSpot-style names vary (`firstname`, `firstName`).
+    function isContactField(name) {
+      var normalized = String(name).toLowerCase().replace(/_/g, "");
+      return ["firstname", "lastname", "email"].indexOf(normalized) !== -1;
+    }
+
+    function contactFieldName(name) {
+      var normalized = String(name).toLowerCase().replace(/_/g, "");
+      if (normalized === "firstname") return "first_name";
+      if (normalized === "lastname") return "last_name";
+      return "email";
     }
 
     function fieldExists(name) {
@@ -698,7 +712,9 @@
       var trimmed = function (name) { return (values[name] || "").trim(); };
       var answers = [];
       (state.slots.form && state.slots.form.fields || []).forEach(function (field) {
-        var value = trimmed(field.name);
+        // A question for a contact field gets the answer from the form's
+        // own contact input, so a server that requires it is satisfied.
+        var value = isContactField(field.name) ? trimmed(contactFieldName(field.name)) : trimmed(field.name);
         if (value) answers.push({ name: field.name, value: value });
       });
       var frame = {
@@ -738,15 +754,18 @@
     // `answers.company_size`, `consents[1]`) to the name of a form control.
     function fieldNameFromPath(path, sentFrame) {
       if (!path) return null;
-      var match = /^answers\[(\d+)\]/.exec(path);
-      if (match && sentFrame.answers[Number(match[1])]) return sentFrame.answers[Number(match[1])].name;
-      match = /^consents\[(\d+)\]/.exec(path);
-      if (match && sentFrame.consents && sentFrame.consents[Number(match[1])]) {
-        return "consent:" + sentFrame.consents[Number(match[1])].communication_type_id;
+      var name = path;
+      var answer = /^answers\[(\d+)\]/.exec(path);
+      var consent = /^consents\[(\d+)\]/.exec(path);
+      var named = /^(?:answers|form_fields)\.(.+)$/.exec(path);
+      if (answer && sentFrame.answers[Number(answer[1])]) {
+        name = sentFrame.answers[Number(answer[1])].name;
+      } else if (consent && sentFrame.consents && sentFrame.consents[Number(consent[1])]) {
+        return "consent:" + sentFrame.consents[Number(consent[1])].communication_type_id;
+      } else if (named) {
+        name = named[1];
       }
-      match = /^(?:answers|form_fields)\.(.+)$/.exec(path);
-      if (match) return match[1];
-      return path;
+      return isContactField(name) ? contactFieldName(name) : name;
     }
 
     // ---- formatting ---------------------------------------------------

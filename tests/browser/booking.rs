@@ -104,6 +104,16 @@ async fn visitor_books_meeting_end_to_end() {
     let meeting_type_id = widget.choose_first_available_type().await;
     let start = widget.choose_first_slot().await;
     widget.fill_form("Maria", "Lopez", "maria.lopez@acme.example").await;
+    // The form asks each contact field once, even when the meeting link
+    // lists it among its own questions.
+    let labels = widget
+        .eval("return Array.from(root.querySelectorAll('.sc-field label'), l => l.textContent);")
+        .await;
+    let labels: Vec<&str> = labels.as_array().unwrap().iter().filter_map(|l| l.as_str()).collect();
+    for contact_label in ["First name", "Last name", "Email"] {
+        let count = labels.iter().filter(|label| label.starts_with(contact_label)).count();
+        assert_eq!(count, 1, "`{contact_label}` appears once in {labels:?}");
+    }
     widget.submit().await;
 
     let confirmation = widget.wait_for(".sc-confirmation-text").await;
@@ -120,7 +130,8 @@ async fn visitor_books_meeting_end_to_end() {
     assert_eq!(meeting["email"], "maria.lopez@acme.example");
     assert_eq!(meeting["firstName"], "Maria");
     assert_eq!(meeting["slug"].as_str(), Some(meeting_type_id.as_str()));
-    let booked_start = chrono::DateTime::parse_from_rfc3339(&start).expect("slot start is RFC 3339");
+    let booked_start =
+        chrono::DateTime::parse_from_rfc3339(&start).expect("slot start is RFC 3339");
     assert_eq!(meeting["startMs"].as_i64(), Some(booked_start.timestamp_millis()));
 
     browser.close().await;
@@ -145,6 +156,45 @@ async fn site_overrides_widget_strings() {
     assert_eq!(title, "Reservar", "window.slotchatStrings applies");
     let close = widget.wait_for(".sc-close").await;
     assert_eq!(close.attr("aria-label").await.unwrap().as_deref(), Some("Close"));
+
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn server_field_error_then_retry() {
+    if !browser_tests_enabled("server_field_error_then_retry") {
+        return;
+    }
+    let setup = set_up().await;
+    connect_hubspot(&setup.app).await;
+    let browser = Browser::start().await;
+    browser.client.goto(&setup.customer.url("/")).await.expect("open the customer page");
+    let widget = Widget::new(&browser.client);
+    widget.open().await;
+    widget.choose_first_available_type().await;
+    widget.choose_first_slot().await;
+
+    // The widget's own check lets this address through; the server's
+    // stricter one rejects the empty domain label.
+    widget.fill_form("Maria", "Lopez", "maria@acme..example").await;
+    widget.submit().await;
+    let email = widget.wait_for("[data-field=email][aria-invalid=true]").await;
+    let described_by = email.attr("aria-describedby").await.unwrap().expect("points to its error");
+    let message =
+        widget.eval(&format!("return root.getElementById('{described_by}').textContent;")).await;
+    assert_eq!(message.as_str(), Some("Please enter a valid email address."));
+    let focused_field = widget.eval("return root.activeElement.getAttribute('data-field');").await;
+    assert_eq!(focused_field.as_str(), Some("email"));
+
+    // A new attempt gets a new idempotency key; resending the first key
+    // would only return the first outcome, the error, again.
+    email.clear().await.expect("clear the email");
+    email.send_keys("maria@acme.example").await.expect("type the email");
+    widget.submit().await;
+    widget.wait_for(".sc-confirmed").await;
+    let meetings: serde_json::Value =
+        setup.app.sandbox_get("/_sandbox/meetings").await.json().await.expect("meetings JSON");
+    assert_eq!(meetings["meetings"].as_array().map(Vec::len), Some(1));
 
     browser.close().await;
 }
