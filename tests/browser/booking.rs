@@ -10,6 +10,7 @@ use crate::widget::Widget;
 struct Setup {
     app: TestApp,
     customer: CustomerSite,
+    site_id: String,
 }
 
 async fn set_up() -> Setup {
@@ -27,7 +28,7 @@ async fn set_up() -> Setup {
         .await
         .expect("create the browser test site");
     customer.serve(&format!("{}/widget.js", app.address), &site.site_key);
-    Setup { app, customer }
+    Setup { app, customer, site_id: site.id }
 }
 
 #[tokio::test]
@@ -197,4 +198,83 @@ async fn server_field_error_then_retry() {
     assert_eq!(meetings["meetings"].as_array().map(Vec::len), Some(1));
 
     browser.close().await;
+}
+
+#[tokio::test]
+async fn spa_navigation_records_page_views() {
+    if !browser_tests_enabled("spa_navigation_records_page_views") {
+        return;
+    }
+    let setup = set_up().await;
+    let browser = Browser::start().await;
+    browser.client.goto(&setup.customer.url("/")).await.expect("open the customer page");
+    let widget = Widget::new(&browser.client);
+    widget.launcher().await;
+    let token = wait_for_resume_token(&browser).await;
+
+    browser
+        .client
+        .execute("history.pushState({}, '', '/pricing'); document.title = 'Pricing';", Vec::new())
+        .await
+        .expect("navigate like a single-page site");
+    wait_for_page_views(&setup, &token, 2).await;
+    browser.client.back().await.expect("go back");
+    let views = wait_for_page_views(&setup, &token, 3).await;
+
+    // Newest first: back to the home page, the pushed page, the first load.
+    let urls: Vec<&str> = views.iter().map(|view| view.url.as_str()).collect();
+    let home = setup.customer.url("/");
+    let pricing = setup.customer.url("/pricing");
+    assert_eq!(urls, [home.as_str(), pricing.as_str(), home.as_str()]);
+    assert_eq!(views[1].title.as_deref(), Some("Pricing"));
+
+    browser.close().await;
+}
+
+/// Waits for the widget's `welcome` and returns the resume token it kept.
+async fn wait_for_resume_token(browser: &Browser) -> String {
+    let deadline = std::time::Instant::now() + crate::widget::STEP_TIMEOUT;
+    loop {
+        let value = browser
+            .client
+            .execute(
+                "for (let i = 0; i < sessionStorage.length; i++) { \
+                   const key = sessionStorage.key(i); \
+                   if (key.startsWith('slotchat.resume_token.')) return sessionStorage.getItem(key); } \
+                 return null;",
+                Vec::new(),
+            )
+            .await
+            .expect("read sessionStorage");
+        if let Some(token) = value.as_str() {
+            return token.to_string();
+        }
+        assert!(std::time::Instant::now() < deadline, "the widget got no welcome");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until the session's visitor has `count` page views; returns them
+/// newest first.
+async fn wait_for_page_views(
+    setup: &Setup,
+    resume_token: &str,
+    count: usize,
+) -> Vec<slotchat::storage::visitors::PageView> {
+    let db = &setup.app.state.db;
+    let deadline = std::time::Instant::now() + crate::widget::STEP_TIMEOUT;
+    loop {
+        let session = db
+            .resumable_widget_session(&setup.site_id, resume_token, 0)
+            .await
+            .expect("read the widget session");
+        if let Some(visitor_id) = session.and_then(|session| session.visitor_id) {
+            let views = db.page_views(&visitor_id, 10).await.expect("read page views");
+            if views.len() >= count {
+                return views;
+            }
+        }
+        assert!(std::time::Instant::now() < deadline, "fewer than {count} page views recorded");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
