@@ -566,7 +566,7 @@
       }));
     }
 
-    // Whether a question of the meeting link asks for a contact field the
+    // Whether a question of the meeting link requests a contact field the
     // form already has; HubSpot-style names vary (`firstname`, `firstName`).
     function isContactField(name) {
       var normalized = String(name).toLowerCase().replace(/_/g, "");

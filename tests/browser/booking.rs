@@ -105,7 +105,7 @@ async fn visitor_books_meeting_end_to_end() {
     let meeting_type_id = widget.choose_first_available_type().await;
     let start = widget.choose_first_slot().await;
     widget.fill_form("Maria", "Lopez", "maria.lopez@acme.example").await;
-    // The form asks each contact field once, even when the meeting link
+    // The form shows each contact field once, even when the meeting link
     // lists it among its own questions.
     let labels = widget
         .eval("return Array.from(root.querySelectorAll('.sc-field label'), l => l.textContent);")
