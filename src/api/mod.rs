@@ -10,6 +10,7 @@ mod oauth_callback;
 mod sites;
 mod visitor_view;
 pub mod visitors;
+mod widget_assets;
 mod workflows;
 
 use actix_web::web;
@@ -40,5 +41,6 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route("/api/v1/meeting-types", web::get().to(sites::list_meeting_types));
     config
         .configure(workflows::configure)
-        .configure(dashboard::configure);
+        .configure(dashboard::configure)
+        .configure(widget_assets::configure);
 }

@@ -10,4 +10,5 @@ mod helpers;
 mod visitors;
 mod widget_client;
 mod widget_session;
+mod widget_assets;
 mod workflows;
