@@ -66,6 +66,7 @@ async fn main() -> anyhow::Result<()> {
             if let Some(listen) = listen {
                 settings.listen = listen;
             }
+            settings.require_secrets()?;
             slotchat::telemetry::init(&settings.log_format);
             let app = slotchat::startup::Application::build(settings, Default::default()).await?;
             tracing::info!(port = app.port(), "slotchat listening");

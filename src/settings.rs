@@ -108,6 +108,11 @@ impl Default for Settings {
     }
 }
 
+/// `SLOTCHAT_*` variables that other commands and the tests read; they are
+/// not settings, so the unknown-key check must not trip on them.
+const NOT_SETTINGS: [&str; 6] =
+    ["CONFIG", "ADMIN_TOKEN", "SANDBOX_TOKEN", "TEST_POSTGRES_URL", "TEST_LOG", "BROWSER_TESTS"];
+
 /// A setting that could not be read, naming the key or variable.
 #[derive(Debug, thiserror::Error)]
 #[error("invalid settings: {0}")]
@@ -128,7 +133,7 @@ impl Settings {
             figment = figment.merge(Toml::file(path));
         }
         figment = figment
-            .merge(Env::prefixed("SLOTCHAT_").ignore(&["ADMIN_TOKEN", "SANDBOX_TOKEN"]))
+            .merge(Env::prefixed("SLOTCHAT_").ignore(&NOT_SETTINGS))
             .merge(Env::raw().only(&["DATABASE_URL"]));
         let settings: Settings = figment
             .extract()
@@ -171,6 +176,26 @@ impl Settings {
         Ok(())
     }
 
+    /// Checks what `serve` needs beyond [`Settings::validate`]: the secrets
+    /// that have no default. The demo and tests generate their own.
+    pub fn require_secrets(&self) -> Result<(), SettingsError> {
+        let mut missing = Vec::new();
+        if self.encryption_key.is_none() {
+            missing.push("encryption_key (SLOTCHAT_ENCRYPTION_KEY, 32 bytes as base64)");
+        }
+        if self.hubspot_client_id.trim().is_empty() {
+            missing.push("hubspot_client_id (SLOTCHAT_HUBSPOT_CLIENT_ID)");
+        }
+        if self.hubspot_client_secret.is_none() {
+            missing.push("hubspot_client_secret (SLOTCHAT_HUBSPOT_CLIENT_SECRET)");
+        }
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(SettingsError(format!("missing required settings: {}", missing.join(", "))))
+        }
+    }
+
     /// The URL HubSpot redirects the site owner's browser to after consent.
     pub fn oauth_redirect_url(&self) -> String {
         format!("{}/oauth/hubspot/callback", self.public_url)
@@ -206,5 +231,52 @@ fn serialize_secret_option<S: serde::Serializer>(
     match value {
         Some(_) => serializer.serialize_some("[redacted]"),
         None => serializer.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write_config(contents: &str) -> std::path::PathBuf {
+        let path = std::env::temp_dir().join(format!("slotchat-settings-{}.toml", uuid::Uuid::new_v4().simple()));
+        std::fs::write(&path, contents).expect("write temp config");
+        path
+    }
+
+    #[test]
+    fn file_overrides_defaults() {
+        let path = write_config("listen = \"127.0.0.1:9999\"\navailability_cache_ttl_secs = 5\n");
+        let settings = Settings::load(Some(&path)).expect("valid file");
+        assert_eq!(settings.listen, "127.0.0.1:9999");
+        assert_eq!(settings.availability_cache_ttl_secs, 5);
+        assert_eq!(settings.meeting_links_cache_ttl_secs, 300);
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let path = write_config("lisen = \"127.0.0.1:9999\"\n");
+        let error = Settings::load(Some(&path)).expect_err("unknown key rejected").to_string();
+        assert!(error.contains("lisen"), "{error}");
+    }
+
+    #[test]
+    fn wrong_type_is_named() {
+        let path = write_config("availability_cache_ttl_secs = \"soon\"\n");
+        let error = Settings::load(Some(&path)).expect_err("wrong type rejected").to_string();
+        assert!(error.contains("availability_cache_ttl_secs"), "{error}");
+    }
+
+    #[test]
+    fn missing_file_is_an_error() {
+        let path = std::env::temp_dir().join("slotchat-no-such-config.toml");
+        assert!(Settings::load(Some(&path)).is_err());
+    }
+
+    #[test]
+    fn serve_requires_secrets() {
+        let error = Settings::default().require_secrets().expect_err("no secrets by default").to_string();
+        assert!(error.contains("SLOTCHAT_ENCRYPTION_KEY"), "{error}");
+        assert!(error.contains("SLOTCHAT_HUBSPOT_CLIENT_SECRET"), "{error}");
     }
 }
