@@ -7,7 +7,7 @@ use std::time::Duration;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, web};
 
@@ -49,6 +49,7 @@ pub(crate) async fn gateway(
     };
 
     let mut response = serve(&sandbox, request, next, route.as_deref(), fault).await?;
+    set_json_charset(&mut response);
     if !response.headers().contains_key(CORRELATION_HEADER) {
         let value =
             HeaderValue::from_str(&ids::correlation_id()).expect("a UUID is a valid header value");
@@ -203,5 +204,19 @@ fn add_limit_headers(response: &mut ServiceResponse<BoxBody>, headers: &LimitHea
         response
             .headers_mut()
             .insert(HeaderName::from_static(name), value);
+    }
+}
+
+/// HubSpot sends JSON as `application/json;charset=utf-8`.
+fn set_json_charset(response: &mut ServiceResponse<BoxBody>) {
+    let headers = response.headers_mut();
+    let is_plain_json = headers
+        .get(CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes() == b"application/json");
+    if is_plain_json {
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/json;charset=utf-8"),
+        );
     }
 }

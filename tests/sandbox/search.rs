@@ -20,7 +20,7 @@ async fn search(sandbox: &TestSandbox, token: &str, object: &str, body: Value) -
     response.json().await.expect("JSON")
 }
 
-/// A sandbox whose search limit does not get in the way of tests that
+/// Starts a sandbox whose search limit does not get in the way of tests that
 /// search many times in a row.
 async fn start_searchable() -> TestSandbox {
     start_with(SandboxConfig {

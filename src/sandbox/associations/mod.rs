@@ -89,7 +89,7 @@ pub(crate) fn check_spec(
         })
 }
 
-/// The 400 for an association naming a record that does not exist.
+/// Builds the 400 for an association naming a record that does not exist.
 pub(crate) fn missing_record(object: ObjectType, id: &str) -> ApiError {
     ApiError::validation(format!(
         "{} {id} does not exist; associations need existing records",
@@ -134,7 +134,7 @@ pub(crate) fn type_list(from: ObjectType, to: ObjectType, type_ids: &[u32]) -> V
     Value::Array(items)
 }
 
-/// The `associations` map of a record read with `associations=`.
+/// Builds the `associations` map of a record read with `associations=`.
 pub(crate) fn record_associations(
     store: &AssociationStore,
     from: (ObjectType, u64),

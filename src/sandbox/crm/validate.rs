@@ -170,7 +170,7 @@ pub(crate) fn is_plain_number(text: &str) -> bool {
     has_digit && digits(whole) && fraction.is_none_or(|part| digits(part))
 }
 
-/// A syntactically valid address with a dot in its domain.
+/// Checks for a syntactically valid address with a dot in its domain.
 pub(crate) fn is_valid_email(text: &str) -> bool {
     email_address::EmailAddress::parse_with_options(text, email_address::Options::default()).is_ok()
         && text

@@ -63,7 +63,7 @@ impl WriteClock {
     }
 }
 
-/// The 409 for a contact email that another contact already has.
+/// Builds the 409 for a contact email that another contact already has.
 pub(crate) fn email_conflict(existing_id: u64) -> ApiError {
     ApiError::conflict(format!(
         "Contact already exists. Existing ID: {existing_id}"
@@ -103,7 +103,7 @@ pub(crate) struct PreparedCreate {
 }
 
 impl PreparedCreate {
-    /// The contact email this create claims, if any.
+    /// Returns the contact email this create claims, if any.
     pub(crate) fn email(&self) -> Option<&String> {
         self.values.get("email").filter(|email| !email.is_empty())
     }

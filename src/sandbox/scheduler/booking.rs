@@ -185,10 +185,10 @@ fn check_consent(link: &Link, responses: &[ConsentResponse]) -> Result<(), ApiEr
         .iter()
         .filter(|checkbox| checkbox.required)
     {
-        let given = responses.iter().any(|response| {
+        let consented = responses.iter().any(|response| {
             response.communication_type_id == checkbox.communication_type_id && response.consented
         });
-        if !given {
+        if !consented {
             return Err(ApiError::validation(format!(
                 "legal consent is required: legalConsentResponses must contain communicationTypeId {} with consented true",
                 checkbox.communication_type_id
