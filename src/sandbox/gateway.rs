@@ -40,7 +40,9 @@ pub(crate) async fn gateway(
         .get_ref()
         .clone();
     let method = request.method().to_string();
-    let route = request.match_pattern();
+    let route = request
+        .match_pattern()
+        .map(|pattern| plain_template(&pattern));
     let endpoint = format!("{method} {}", route.as_deref().unwrap_or(&path));
     let fault = {
         let mut traffic = sandbox.traffic();
@@ -57,9 +59,15 @@ pub(crate) async fn gateway(
             .headers_mut()
             .insert(HeaderName::from_static(CORRELATION_HEADER), value);
     }
+    // Token metadata and revocation paths carry a token, so the log keeps
+    // their route template instead.
+    let logged_path = match &route {
+        Some(template) if template.contains("{token}") => template.clone(),
+        _ => path,
+    };
     sandbox.traffic().record(RequestRecord {
         method,
-        path,
+        path: logged_path,
         route,
         status: response.status().as_u16(),
         time: ids::iso_ms(ids::now_ms()),
@@ -219,4 +227,33 @@ fn set_json_charset(response: &mut ServiceResponse<BoxBody>) {
             HeaderValue::from_static("application/json;charset=utf-8"),
         );
     }
+}
+
+/// Strips regular expressions from a route pattern, so that
+/// `/book/{slug:.*}` reads `/book/{slug}` in statistics and fault matching.
+fn plain_template(pattern: &str) -> String {
+    let mut template = String::with_capacity(pattern.len());
+    let mut in_regex = false;
+    for character in pattern.chars() {
+        match character {
+            ':' if template.ends_with(|last: char| last.is_alphanumeric())
+                && inside_braces(&template) =>
+            {
+                in_regex = true
+            }
+            '}' if in_regex => {
+                in_regex = false;
+                template.push('}');
+            }
+            _ if in_regex => {}
+            _ => template.push(character),
+        }
+    }
+    template
+}
+
+/// Checks whether the text so far ends inside an open `{...}`.
+fn inside_braces(text: &str) -> bool {
+    text.rfind('{')
+        .is_some_and(|open| text.rfind('}').is_none_or(|close| close < open))
 }

@@ -46,6 +46,12 @@ async fn stats_count_by_endpoint() {
             ),
         )
         .await;
+    sandbox
+        .get(
+            &token,
+            "/scheduler/v3/meetings/meeting-links/book/ana-ruiz?timezone=UTC",
+        )
+        .await;
     sandbox.control_get("/_sandbox/requests").await;
 
     let stats = sandbox.control_get("/_sandbox/stats").await;
@@ -57,7 +63,11 @@ async fn stats_count_by_endpoint() {
     assert_eq!(by_endpoint["GET /crm/v3/objects/contacts/{contactId}"], 1);
     assert_eq!(by_endpoint["GET /oauth/authorize"], 1);
     assert_eq!(by_endpoint["POST /oauth/v1/token"], 1);
-    assert_eq!(stats["requests"], 6, "the control API is not counted");
+    assert_eq!(
+        by_endpoint["GET /scheduler/v3/meetings/meeting-links/book/{slug}"],
+        1
+    );
+    assert_eq!(stats["requests"], 7, "the control API is not counted");
     assert_eq!(stats["rate_limited"], 0);
 
     assert_eq!(
