@@ -97,13 +97,16 @@ pub(crate) fn missing_record(object: ObjectType, id: &str) -> ApiError {
     ))
 }
 
+/// A record to associate with and the association type id.
+pub(crate) type AssociationTarget = ((ObjectType, u64), u32);
+
 /// Resolves the targets of create-time associations before anything is
 /// written, so a bad one fails the whole create.
 pub(crate) fn resolve_create_associations(
     crm: &CrmStore,
     from: ObjectType,
     inputs: &[CreateAssociation],
-) -> Result<Vec<((ObjectType, u64), u32)>, ApiError> {
+) -> Result<Vec<AssociationTarget>, ApiError> {
     let mut resolved = Vec::new();
     for input in inputs {
         let id_text = input.to.id.as_text();

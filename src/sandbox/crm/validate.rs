@@ -167,7 +167,7 @@ pub(crate) fn is_plain_number(text: &str) -> bool {
     let fraction = parts.next();
     let digits = |part: &str| part.chars().all(|character| character.is_ascii_digit());
     let has_digit = !whole.is_empty() || fraction.is_some_and(|part| !part.is_empty());
-    has_digit && digits(whole) && fraction.is_none_or(|part| digits(part))
+    has_digit && digits(whole) && fraction.is_none_or(digits)
 }
 
 /// Checks for a syntactically valid address with a dot in its domain.

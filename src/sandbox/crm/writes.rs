@@ -99,7 +99,7 @@ fn check_email_free(
 pub(crate) struct PreparedCreate {
     object: ObjectType,
     values: Properties,
-    links: Vec<((ObjectType, u64), u32)>,
+    links: Vec<associations::AssociationTarget>,
 }
 
 impl PreparedCreate {

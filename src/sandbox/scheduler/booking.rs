@@ -246,13 +246,11 @@ fn assign_member<'a>(
     }) {
         return Some(*user);
     }
-    if link.owner_prioritized {
-        if let Some(owner) = free
-            .iter()
-            .find(|user| user.user_id == link.organizer_user_id)
-        {
-            return Some(*owner);
-        }
+    let owner = free
+        .iter()
+        .find(|user| user.user_id == link.organizer_user_id);
+    if let (true, Some(owner)) = (link.owner_prioritized, owner) {
+        return Some(*owner);
     }
     free.into_iter().min_by_key(|user| {
         scheduler
