@@ -275,7 +275,7 @@ async fn auto_company_from_email_domain() {
     let status = sandbox
         .control_post(
             "/_sandbox/config",
-            json!({ "auto_create_company": true, "auto_create_company_delay_ms": 200 }),
+            json!({ "auto_create_company": true, "auto_create_company_delay_ms": 1_000 }),
         )
         .await;
     assert_eq!(status, StatusCode::OK);
@@ -303,7 +303,7 @@ async fn auto_company_from_email_domain() {
         json!([]),
         "the company appears in the background"
     );
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(1_300)).await;
     let later: Value = sandbox
         .get(&token, &companies_of(&work))
         .await
