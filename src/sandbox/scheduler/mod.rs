@@ -3,6 +3,7 @@
 
 mod availability;
 mod booking;
+mod checks;
 mod handlers;
 mod model;
 mod render;
