@@ -3,6 +3,7 @@
 
 mod batch;
 mod object_type;
+mod options;
 mod properties;
 mod records;
 mod render;
