@@ -1,5 +1,5 @@
-//! Validation of a booking request, in the order HubSpot applies it:
-//! booker, guests, form answers, consent and the start time.
+//! Validation of a booking request: booker, guests, form answers,
+//! consent and the start time. The booking handler runs them in that order.
 
 use serde::Deserialize;
 use serde_json::{Value, json};

@@ -27,9 +27,9 @@ pub(crate) async fn search_records(
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
     auth::require_any(&request, &[object.read_scope()])?;
-    let body: SearchRequest = parse_json(&body)?;
-    let search = body;
+    let search: SearchRequest = parse_json(&body)?;
     let (offset, limit) = check_request(&search)?;
+
     let now = ids::now_ms();
     let world = sandbox.world();
     let mut hits: Vec<(&super::store::Record, &super::store::IndexedVersion)> = world
@@ -38,6 +38,8 @@ pub(crate) async fn search_records(
         .filter_map(|record| record.search_view(now).map(|version| (record, version)))
         .filter(|(_, version)| !version.archived && matches(object, &search, &version.properties))
         .collect();
+    // Stable sorts applied from the last key to the first leave the first
+    // key as the primary order.
     for sort in search.sorts.iter().rev() {
         let (name, direction) = sort.parts();
         let kind = properties::find(object, name).map(|definition| definition.kind);
@@ -46,6 +48,7 @@ pub(crate) async fn search_records(
             compare_values(kind, left, right, direction)
         });
     }
+
     let total = hits.len() as u64;
     let selection = Selection::from_names(&search.properties);
     let results: Vec<Value> = hits

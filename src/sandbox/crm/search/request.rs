@@ -118,46 +118,8 @@ impl Sort {
 
 /// Checks limits and returns the offset and page size.
 pub(super) fn check_request(search: &SearchRequest) -> Result<(u64, u64), ApiError> {
-    let limit = search.limit.unwrap_or(10);
-    if limit > MAX_LIMIT {
-        return Err(ApiError::validation(format!(
-            "limit {limit} is too large; the maximum is {MAX_LIMIT}"
-        )));
-    }
-    let offset: u64 = match &search.after {
-        Some(after) => after.text().parse().map_err(|_| {
-            ApiError::validation(format!(
-                "after {} is not a valid paging cursor",
-                after.text()
-            ))
-        })?,
-        None => 0,
-    };
-    if offset + limit > MAX_RESULTS {
-        return Err(ApiError::validation(format!(
-            "Paging past {MAX_RESULTS} results is not supported; narrow the filters instead"
-        )));
-    }
-    if search.filter_groups.len() > MAX_GROUPS {
-        return Err(ApiError::validation(format!(
-            "at most {MAX_GROUPS} filterGroups are allowed"
-        )));
-    }
-    let total_filters: usize = search
-        .filter_groups
-        .iter()
-        .map(|group| group.filters.len())
-        .sum();
-    if search
-        .filter_groups
-        .iter()
-        .any(|group| group.filters.len() > MAX_FILTERS_PER_GROUP)
-        || total_filters > MAX_FILTERS
-    {
-        return Err(ApiError::validation(format!(
-            "at most {MAX_FILTERS_PER_GROUP} filters per group and {MAX_FILTERS} filters in total are allowed"
-        )));
-    }
+    let paging = check_paging(search)?;
+    check_filter_counts(search)?;
     if search
         .query
         .as_ref()
@@ -174,7 +136,57 @@ pub(super) fn check_request(search: &SearchRequest) -> Result<(u64, u64), ApiErr
     {
         check_filter(filter)?;
     }
+    Ok(paging)
+}
+
+fn check_paging(search: &SearchRequest) -> Result<(u64, u64), ApiError> {
+    let limit = search.limit.unwrap_or(10);
+    if limit > MAX_LIMIT {
+        return Err(ApiError::validation(format!(
+            "limit {limit} is too large; the maximum is {MAX_LIMIT}"
+        )));
+    }
+
+    let offset: u64 = match &search.after {
+        Some(after) => after.text().parse().map_err(|_| {
+            ApiError::validation(format!(
+                "after {} is not a valid paging cursor",
+                after.text()
+            ))
+        })?,
+        None => 0,
+    };
+    if offset + limit > MAX_RESULTS {
+        return Err(ApiError::validation(format!(
+            "Paging past {MAX_RESULTS} results is not supported; narrow the filters instead"
+        )));
+    }
     Ok((offset, limit))
+}
+
+fn check_filter_counts(search: &SearchRequest) -> Result<(), ApiError> {
+    if search.filter_groups.len() > MAX_GROUPS {
+        return Err(ApiError::validation(format!(
+            "at most {MAX_GROUPS} filterGroups are allowed"
+        )));
+    }
+
+    let total_filters: usize = search
+        .filter_groups
+        .iter()
+        .map(|group| group.filters.len())
+        .sum();
+    if search
+        .filter_groups
+        .iter()
+        .any(|group| group.filters.len() > MAX_FILTERS_PER_GROUP)
+        || total_filters > MAX_FILTERS
+    {
+        return Err(ApiError::validation(format!(
+            "at most {MAX_FILTERS_PER_GROUP} filters per group and {MAX_FILTERS} filters in total are allowed"
+        )));
+    }
+    Ok(())
 }
 
 fn check_filter(filter: &Filter) -> Result<(), ApiError> {
