@@ -13,7 +13,7 @@ use crate::sandbox::errors::{ApiError, parse_json};
 use crate::sandbox::ids;
 use crate::sandbox::state::SharedSandbox;
 
-/// Most inputs per association batch.
+/// Maximum inputs per association batch.
 const MAX_INPUTS: usize = 100;
 
 /// `{ "inputs": [...] }`.
@@ -42,8 +42,10 @@ pub(crate) struct LabelledInput {
 #[serde(deny_unknown_fields)]
 pub(crate) struct ReadInput {
     id: super::IdValue,
-    #[allow(dead_code)]
-    after: Option<String>,
+    /// Accepted and ignored, because a batch read returns every association
+    /// of the record in one page.
+    #[serde(rename = "after")]
+    _after: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
