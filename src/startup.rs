@@ -11,6 +11,7 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
 use crate::clock::Clock;
+use crate::push_queue::PushQueue;
 use crate::crypto::TokenCipher;
 use crate::settings::Settings;
 use crate::storage::Db;
@@ -23,6 +24,8 @@ pub struct AppState {
     pub db: Db,
     pub clock: Clock,
     pub cipher: TokenCipher,
+    /// Wakes and stops this instance's push workers.
+    pub push_queue: PushQueue,
 }
 
 /// A built server, bound to its port but not yet running.
@@ -47,7 +50,8 @@ impl Application {
         let listener = TcpListener::bind(&settings.listen)
             .with_context(|| format!("failed to bind listen address {}", settings.listen))?;
         let port = listener.local_addr()?.port();
-        let state = AppState { settings: Arc::new(settings), db, clock, cipher };
+        let push_queue = PushQueue::default();
+        let state = AppState { settings: Arc::new(settings), db, clock, cipher, push_queue };
         let server = run_server(listener, state.clone())?;
         Ok(Self { port, server, state })
     }

@@ -3,6 +3,7 @@
 
 pub mod auth;
 mod health;
+pub mod push;
 mod visitor_view;
 pub mod visitors;
 
@@ -13,6 +14,9 @@ pub fn configure(config: &mut web::ServiceConfig) {
     config
         .route("/healthz", web::get().to(health::liveness))
         .route("/readyz", web::get().to(health::readiness))
+        .route("/api/v1/visitors/push", web::post().to(push::push_visitors))
+        .route("/api/v1/visitors/{id}/push", web::post().to(push::push_visitor))
+        .route("/api/v1/push-jobs/{id}", web::get().to(push::get_push_job))
         .route("/api/v1/visitors", web::post().to(visitors::create_visitor))
         .route("/api/v1/visitors", web::get().to(visitors::list_visitors))
         .route("/api/v1/visitors/{id}", web::get().to(visitors::get_visitor));

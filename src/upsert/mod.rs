@@ -2,4 +2,15 @@
 //! visit note. Booking, manual, bulk and workflow pushes all go through it.
 
 pub mod crm;
+pub mod enums;
+pub mod mapping;
+pub mod note;
 pub mod numbers;
+mod company;
+mod contact;
+mod single;
+pub mod context;
+mod validation;
+
+pub use context::{PushError, PushOutcome, UpsertContext};
+pub use single::push_visitor;
