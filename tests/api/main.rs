@@ -3,5 +3,7 @@
 //! set) and the HubSpot sandbox over real HTTP.
 
 mod health;
+mod hubspot_client;
+mod integrations;
 mod helpers;
 mod visitors;
