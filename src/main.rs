@@ -45,6 +45,15 @@ enum Command {
         /// Delay before CRM writes show up in search results, in milliseconds.
         #[arg(long, default_value_t = 0)]
         search_lag_ms: u64,
+        /// Requests per 10-second window allowed to the OAuth app per portal.
+        #[arg(long, default_value_t = 110)]
+        burst_limit: u32,
+        /// CRM search requests allowed per second per portal.
+        #[arg(long, default_value_t = 5)]
+        search_limit_per_second: u32,
+        /// Create and associate a company from each new contact's email domain.
+        #[arg(long)]
+        auto_create_company: bool,
     },
 }
 
@@ -73,6 +82,9 @@ async fn main() -> anyhow::Result<()> {
             client_secret,
             access_token_ttl_secs,
             search_lag_ms,
+            burst_limit,
+            search_limit_per_second,
+            auto_create_company,
         } => {
             slotchat::telemetry::init("pretty");
             let listener = std::net::TcpListener::bind(&listen)
@@ -83,6 +95,10 @@ async fn main() -> anyhow::Result<()> {
                 private_app_token,
                 access_token_ttl_secs,
                 search_lag_ms,
+                burst_limit,
+                search_limit_per_second,
+                auto_create_company,
+                ..Default::default()
             };
             let sandbox = slotchat::sandbox::spawn(config, listener).await?;
             println!("HubSpot sandbox listening on {}", sandbox.base_url);

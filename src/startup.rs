@@ -11,7 +11,9 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
 use crate::clock::Clock;
+use crate::push_queue::PushQueue;
 use crate::crypto::TokenCipher;
+use crate::hubspot::HubSpot;
 use crate::settings::Settings;
 use crate::storage::Db;
 use crate::{api, error, telemetry};
@@ -23,6 +25,10 @@ pub struct AppState {
     pub db: Db,
     pub clock: Clock,
     pub cipher: TokenCipher,
+    /// The HubSpot client, shared by every part that calls HubSpot.
+    pub hubspot: HubSpot,
+    /// Wakes and stops this instance's push workers.
+    pub push_queue: PushQueue,
 }
 
 /// A built server, bound to its port but not yet running.
@@ -36,6 +42,19 @@ impl Application {
     /// Connects the database, runs migrations and binds `settings.listen`
     /// (port 0 picks a free port; [`Application::port`] reports it).
     pub async fn build(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(&settings.listen)
+            .with_context(|| format!("failed to bind listen address {}", settings.listen))?;
+        Self::build_with_listener(settings, clock, listener).await
+    }
+
+    /// Like [`Application::build`] on a listener the caller bound, so that
+    /// tests can put the real port into `public_url` (the OAuth redirect
+    /// URL is derived from it) before the server is built.
+    pub async fn build_with_listener(
+        settings: Settings,
+        clock: Clock,
+        listener: TcpListener,
+    ) -> anyhow::Result<Self> {
         let key = settings.encryption_key.as_ref().context(
             "encryption_key (SLOTCHAT_ENCRYPTION_KEY) is required: 32 bytes as base64, \
              for example from `openssl rand -base64 32`",
@@ -44,10 +63,10 @@ impl Application {
         let db = Db::connect(&settings.database_url, settings.database_max_connections)
             .await
             .context("failed to open the database (database_url / DATABASE_URL)")?;
-        let listener = TcpListener::bind(&settings.listen)
-            .with_context(|| format!("failed to bind listen address {}", settings.listen))?;
         let port = listener.local_addr()?.port();
-        let state = AppState { settings: Arc::new(settings), db, clock, cipher };
+        let hubspot = HubSpot::new(&settings, db.clone(), cipher.clone(), clock.clone())?;
+        let push_queue = PushQueue::default();
+        let state = AppState { settings: Arc::new(settings), db, clock, cipher, hubspot, push_queue };
         let server = run_server(listener, state.clone())?;
         Ok(Self { port, server, state })
     }

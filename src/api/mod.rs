@@ -4,6 +4,11 @@
 pub mod auth;
 mod dashboard;
 mod health;
+pub mod integrations;
+mod oauth_callback;
+pub mod push;
+mod visitor_view;
+pub mod visitors;
 mod workflows;
 
 use actix_web::web;
@@ -13,6 +18,22 @@ pub fn configure(config: &mut web::ServiceConfig) {
     config
         .route("/healthz", web::get().to(health::liveness))
         .route("/readyz", web::get().to(health::readiness))
+        .route("/oauth/hubspot/callback", web::get().to(oauth_callback::hubspot_oauth_callback))
+        .service(
+            web::resource("/api/v1/integrations/hubspot")
+                .route(web::get().to(integrations::get_hubspot_integration))
+                .route(web::delete().to(integrations::delete_hubspot_integration)),
+        )
+        .route(
+            "/api/v1/integrations/hubspot/connect",
+            web::post().to(integrations::connect_hubspot),
+        )
+        .route("/api/v1/visitors/push", web::post().to(push::push_visitors))
+        .route("/api/v1/visitors/{id}/push", web::post().to(push::push_visitor))
+        .route("/api/v1/push-jobs/{id}", web::get().to(push::get_push_job))
+        .route("/api/v1/visitors", web::post().to(visitors::create_visitor))
+        .route("/api/v1/visitors", web::get().to(visitors::list_visitors))
+        .route("/api/v1/visitors/{id}", web::get().to(visitors::get_visitor))
         .configure(workflows::configure)
         .configure(dashboard::configure);
 }

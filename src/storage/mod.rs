@@ -5,6 +5,10 @@
 //! only the column types listed in the first migration (TEXT, BIGINT). SQL
 //! lives in this module's files, one per table family, and nowhere else.
 
+pub mod connections;
+pub mod hubspot_companies;
+pub mod push_jobs;
+pub mod visitors;
 pub mod workflows;
 pub mod workspaces;
 

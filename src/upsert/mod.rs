@@ -1,1 +1,16 @@
-//! The shared upsert path: contact by email, company by domain, association, visit note.
+//! The shared upsert path: contact by email, company by domain, association,
+//! visit note. Booking, manual, bulk and workflow pushes all go through it.
+
+pub mod crm;
+pub mod enums;
+pub mod mapping;
+pub mod note;
+pub mod numbers;
+mod company;
+mod contact;
+mod single;
+pub mod context;
+mod validation;
+
+pub use context::{PushError, PushOutcome, UpsertContext};
+pub use single::push_visitor;

@@ -24,9 +24,16 @@ pub struct TestApp {
 }
 
 /// Options that change how `spawn_app` sets things up.
-#[derive(Default)]
 pub struct TestOptions {
     pub sandbox: SandboxConfig,
+    /// Changes the server's settings after the harness filled them in.
+    pub configure: fn(&mut Settings),
+}
+
+impl Default for TestOptions {
+    fn default() -> Self {
+        Self { sandbox: SandboxConfig::default(), configure: |_| {} }
+    }
 }
 
 /// Allowed origin of the test site.
@@ -46,8 +53,15 @@ pub async fn spawn_app_with(options: TestOptions) -> TestApp {
         .await
         .expect("start the sandbox");
 
+    // The server's listener is bound first so that `public_url`, from which
+    // the OAuth redirect URL is derived, carries the real port.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port for the server");
+    let port = listener.local_addr().expect("read the server's port").port();
+    let address = format!("http://127.0.0.1:{port}");
+
     let mut settings = Settings::default();
-    settings.listen = "127.0.0.1:0".into();
+    settings.listen = format!("127.0.0.1:{port}");
+    settings.public_url = address.clone();
     settings.database_url = fresh_database_url().await;
     settings.database_max_connections = 5;
     settings.hubspot_api_base_url = sandbox.base_url.clone();
@@ -56,18 +70,13 @@ pub async fn spawn_app_with(options: TestOptions) -> TestApp {
     settings.hubspot_client_secret = Some(sandbox_config.client_secret.clone().into());
     settings.encryption_key = Some(TokenCipher::generate_key());
     settings.hubspot_request_timeout_ms = 2_000;
+    (options.configure)(&mut settings);
 
     let clock = Clock::default();
-    let application = Application::build(settings.clone(), clock.clone())
+    let application = Application::build_with_listener(settings, clock.clone(), listener)
         .await
         .expect("build the application");
-    let port = application.port();
     let state = application.state().clone();
-    let address = format!("http://127.0.0.1:{port}");
-    // The public URL is only known once the port is bound.
-    let mut public_settings = (*state.settings).clone();
-    public_settings.public_url = address.clone();
-    let state = AppState { settings: std::sync::Arc::new(public_settings), ..state };
     tokio::spawn(application.run_until_stopped());
 
     let admin_token = slotchat::crypto::random_token();
@@ -143,4 +152,80 @@ impl TestApp {
             .await
             .expect("send request")
     }
+}
+
+impl TestApp {
+    /// `DELETE` an admin API path with the workspace's admin token.
+    pub async fn admin_delete(&self, path: &str) -> reqwest::Response {
+        self.client
+            .delete(format!("{}{}", self.address, path))
+            .bearer_auth(&self.admin_token)
+            .send()
+            .await
+            .expect("send request")
+    }
+
+    /// `GET` a sandbox path (the control API or HubSpot's) without auth.
+    pub async fn sandbox_get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{}", self.sandbox.base_url, path))
+            .send()
+            .await
+            .expect("send request to the sandbox")
+    }
+
+    /// `POST` JSON to a sandbox path.
+    pub async fn sandbox_post(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(format!("{}{}", self.sandbox.base_url, path))
+            .json(body)
+            .send()
+            .await
+            .expect("send request to the sandbox")
+    }
+}
+
+/// Starts the OAuth flow: `POST .../connect` and returns the authorize URL.
+pub async fn start_hubspot_connect(app: &TestApp) -> String {
+    let response = app.admin_post("/api/v1/integrations/hubspot/connect", &serde_json::json!({})).await;
+    assert_eq!(response.status(), 200, "POST connect failed: {}", response.text().await.unwrap_or_default());
+    let body: serde_json::Value = response.json().await.expect("connect answer is JSON");
+    body["authorize_url"].as_str().expect("authorize_url is a string").to_string()
+}
+
+/// Opens the authorize URL as a browser would (redirects not followed) and
+/// returns the callback URL HubSpot redirects to.
+pub async fn follow_authorize(app: &TestApp, authorize_url: &str) -> String {
+    let response = app.client.get(authorize_url).send().await.expect("open the authorize URL");
+    assert_eq!(response.status(), 302, "the authorize page did not redirect");
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .expect("the redirect has a Location")
+        .to_str()
+        .expect("Location is text")
+        .to_string();
+    assert!(
+        location.starts_with(&format!("{}/oauth/hubspot/callback?", app.address)),
+        "redirected to an unexpected URL"
+    );
+    location
+}
+
+/// Connects the test workspace to the sandbox portal through the real OAuth
+/// flow (connect, authorize page, callback) and panics when any step fails.
+pub async fn connect_hubspot(app: &TestApp) {
+    let authorize_url = start_hubspot_connect(app).await;
+    let callback_url = follow_authorize(app, &authorize_url).await;
+    let response = app.client.get(&callback_url).send().await.expect("open the callback URL");
+    let status = response.status();
+    let page = response.text().await.unwrap_or_default();
+    assert_eq!(status, 200, "the OAuth callback failed: {page}");
+}
+
+/// The `by_endpoint` count of the sandbox's stats for `key`, for example
+/// `"POST /oauth/2026-03/token"`.
+pub async fn sandbox_endpoint_count(app: &TestApp, key: &str) -> u64 {
+    let stats: serde_json::Value = app.sandbox_get("/_sandbox/stats").await.json().await.expect("stats are JSON");
+    stats["by_endpoint"][key].as_u64().unwrap_or(0)
 }

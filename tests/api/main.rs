@@ -4,5 +4,8 @@
 
 mod dashboard;
 mod health;
+mod hubspot_client;
+mod integrations;
 mod helpers;
+mod visitors;
 mod workflows;
