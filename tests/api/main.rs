@@ -6,4 +6,6 @@ mod health;
 mod hubspot_client;
 mod integrations;
 mod helpers;
+mod push;
+mod push_helpers;
 mod visitors;
