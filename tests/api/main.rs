@@ -7,5 +7,6 @@ mod hubspot_client;
 mod integrations;
 mod helpers;
 mod push;
+mod push_faults;
 mod push_helpers;
 mod visitors;
