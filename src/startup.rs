@@ -11,11 +11,12 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
 use crate::clock::Clock;
-use crate::push_queue::PushQueue;
+use crate::push_queue::{self, PushQueue, WorkerConfig};
 use crate::crypto::TokenCipher;
-use crate::hubspot::HubSpot;
+use crate::hubspot::{HubSpot, Priority};
 use crate::settings::Settings;
 use crate::storage::Db;
+use crate::storage::connections::ConnectionStatus;
 use crate::{api, error, telemetry};
 
 /// State shared by every handler and background task.
@@ -67,6 +68,7 @@ impl Application {
         let hubspot = HubSpot::new(&settings, db.clone(), cipher.clone(), clock.clone())?;
         let push_queue = PushQueue::default();
         let state = AppState { settings: Arc::new(settings), db, clock, cipher, hubspot, push_queue };
+        start_push_workers(&state);
         let server = run_server(listener, state.clone())?;
         Ok(Self { port, server, state })
     }
@@ -85,6 +87,20 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Starts this instance's push workers. Bulk pushes use the client's bulk
+/// priority, which leaves part of each portal's rate budget to bookings.
+fn start_push_workers(state: &AppState) {
+    let config = WorkerConfig::from_settings(&state.settings, ConnectionStatus::Connected.as_str());
+    push_queue::start_workers(
+        &state.push_queue,
+        Arc::new(state.hubspot.clone()),
+        Arc::new(state.hubspot.with_priority(Priority::Bulk)),
+        state.db.clone(),
+        state.clock.clone(),
+        config,
+    );
 }
 
 fn run_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {

@@ -53,6 +53,8 @@ impl WorkerConfig {
 pub(super) struct Worker<C: CrmApi> {
     pub id: String,
     pub crm: Arc<C>,
+    /// The same CRM at bulk priority, for bulk pushes.
+    pub bulk_crm: Arc<C>,
     pub db: Db,
     pub clock: Clock,
     pub properties: PropertyCache,
@@ -60,13 +62,21 @@ pub(super) struct Worker<C: CrmApi> {
 }
 
 /// Starts `config.workers` workers on this runtime; `queue` wakes and stops
-/// them.
-pub fn start_workers<C: CrmApi + 'static>(queue: &PushQueue, crm: Arc<C>, db: Db, clock: Clock, config: WorkerConfig) {
+/// them. `bulk_crm` serves bulk pushes.
+pub fn start_workers<C: CrmApi + 'static>(
+    queue: &PushQueue,
+    crm: Arc<C>,
+    bulk_crm: Arc<C>,
+    db: Db,
+    clock: Clock,
+    config: WorkerConfig,
+) {
     let properties = PropertyCache::default();
     for index in 0..config.workers {
         let worker = Worker {
             id: format!("push-{}", uuid::Uuid::new_v4().simple()),
             crm: crm.clone(),
+            bulk_crm: bulk_crm.clone(),
             db: db.clone(),
             clock: clock.clone(),
             properties: properties.clone(),

@@ -97,7 +97,7 @@ mod tests {
             ("salesqualifiedlead", "Sales Qualified Lead"),
         ]
         .into_iter()
-        .map(|(value, label)| PropertyOption { value: value.into(), label: label.into() })
+        .map(|(value, label)| PropertyOption { value: value.into(), label: label.into(), hidden: false })
         .collect()
     }
 

@@ -8,6 +8,7 @@ pub mod note;
 pub mod numbers;
 mod company;
 mod contact;
+mod hubspot_adapter;
 mod single;
 pub mod context;
 mod validation;

@@ -7,5 +7,8 @@ mod health;
 mod hubspot_client;
 mod integrations;
 mod helpers;
+mod push;
+mod push_faults;
+mod push_helpers;
 mod visitors;
 mod workflows;
