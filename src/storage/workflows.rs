@@ -191,7 +191,7 @@ impl Db {
         visitor_id: &str,
     ) -> Result<Option<VisitorFacts>, sqlx::Error> {
         let Some(row) = sqlx::query(
-            "SELECT email, quality_score, data_version FROM visitors \
+            "SELECT email, first_name, last_name, company, quality_score, data_version FROM visitors \
              WHERE workspace_id = $1 AND id = $2",
         )
         .bind(workspace_id)
@@ -201,6 +201,7 @@ impl Db {
         else {
             return Ok(None);
         };
+
         let pages = sqlx::query(
             "SELECT url, MAX(viewed_at) AS last_viewed_at FROM page_views \
              WHERE workspace_id = $1 AND visitor_id = $2 \
@@ -211,7 +212,17 @@ impl Db {
         .bind(MAX_PAGE_URLS_PER_VISITOR)
         .fetch_all(self.pool())
         .await?;
+
+        let has_text = |column: &str| -> Result<bool, sqlx::Error> {
+            let value: Option<String> = row.try_get(column)?;
+            Ok(value.is_some_and(|text| !text.trim().is_empty()))
+        };
+        let company: String = row.try_get("company")?;
+        let has_company = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&company)
+            .is_ok_and(|fields| !fields.is_empty());
+        let pushable = has_text("email")? || has_text("first_name")? || has_text("last_name")? || has_company;
         Ok(Some(VisitorFacts {
+            pushable,
             email: row.try_get("email")?,
             quality_score: row.try_get("quality_score")?,
             page_urls: pages.iter().map(|page| page.try_get("url")).collect::<Result<_, _>>()?,

@@ -60,6 +60,14 @@ pub async fn evaluate_visitor(
             visitor_id: visitor_id.to_string(),
         })?;
 
+    if !facts.pushable {
+        // An anonymous widget visitor: a push would fail with nothing to
+        // store, so it waits until the visitor is identified, which bumps
+        // its data version.
+        tracing::debug!(workspace_id, visitor_id, trigger, "workflows skip a visitor without email, name or company");
+        return Ok(Vec::new());
+    }
+
     let mut runs = Vec::new();
     for workflow in workflows.iter().filter(|workflow| rules_match(workflow.match_mode, &workflow.conditions, &facts)) {
         if let Some(run) = run_workflow(state, workflow, visitor_id, &facts, trigger).await? {
