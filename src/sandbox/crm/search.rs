@@ -152,16 +152,8 @@ pub(crate) async fn search_records(
         let (name, direction) = sort.parts();
         let kind = properties::find(object, name).map(|definition| definition.kind);
         hits.sort_by(|left, right| {
-            let ordering = compare_values(
-                kind,
-                left.1.properties.get(name),
-                right.1.properties.get(name),
-            );
-            if direction == Direction::Descending {
-                ordering.reverse()
-            } else {
-                ordering
-            }
+            let (left, right) = (left.1.properties.get(name), right.1.properties.get(name));
+            compare_values(kind, left, right, direction)
         });
     }
     let total = hits.len() as u64;
@@ -333,13 +325,17 @@ fn compare_text(kind: Option<PropertyType>, stored: &str, wanted: &str) -> Order
     }
 }
 
-/// Sort order; records without the value sort last.
+/// Sort order; records without the value sort last in both directions.
 fn compare_values(
     kind: Option<PropertyType>,
     left: Option<&String>,
     right: Option<&String>,
+    direction: Direction,
 ) -> Ordering {
     match (left, right) {
+        (Some(left), Some(right)) if direction == Direction::Descending => {
+            compare_text(kind, left, right).reverse()
+        }
         (Some(left), Some(right)) => compare_text(kind, left, right),
         (Some(_), None) => Ordering::Less,
         (None, Some(_)) => Ordering::Greater,
