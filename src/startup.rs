@@ -4,6 +4,7 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
@@ -13,7 +14,9 @@ use anyhow::Context;
 use crate::clock::Clock;
 use crate::push_queue::{self, PushQueue, WorkerConfig};
 use crate::crypto::TokenCipher;
+use crate::catalogue::Catalogue;
 use crate::hubspot::{HubSpot, Priority};
+use crate::widget_session::hub::SlotsHub;
 use crate::settings::Settings;
 use crate::storage::Db;
 use crate::storage::connections::ConnectionStatus;
@@ -30,6 +33,26 @@ pub struct AppState {
     pub hubspot: HubSpot,
     /// Wakes and stops this instance's push workers.
     pub push_queue: PushQueue,
+    /// Meeting links and availability, cached.
+    pub catalogue: Catalogue,
+    /// Tells open widgets when slots are taken.
+    pub slots_hub: SlotsHub,
+}
+
+impl AppState {
+    /// Whether the workspace has a working HubSpot connection. A database
+    /// error counts as not connected, so the widget says booking is
+    /// unavailable rather than failing later.
+    pub async fn hubspot_connected(&self, workspace_id: &str) -> bool {
+        match self.db.hubspot_connection(workspace_id).await {
+            Ok(Some(connection)) => connection.status == ConnectionStatus::Connected,
+            Ok(None) => false,
+            Err(error) => {
+                tracing::warn!(workspace_id, error = %error, "failed to read the HubSpot connection");
+                false
+            }
+        }
+    }
 }
 
 /// A built server, bound to its port but not yet running.
@@ -66,8 +89,22 @@ impl Application {
             .context("failed to open the database (database_url / DATABASE_URL)")?;
         let port = listener.local_addr()?.port();
         let hubspot = HubSpot::new(&settings, db.clone(), cipher.clone(), clock.clone())?;
-        let push_queue = PushQueue::default();
-        let state = AppState { settings: Arc::new(settings), db, clock, cipher, hubspot, push_queue };
+        let catalogue = Catalogue::new(
+            hubspot.clone(),
+            clock.clone(),
+            Duration::from_secs(settings.meeting_links_cache_ttl_secs),
+            Duration::from_secs(settings.availability_cache_ttl_secs),
+        );
+        let state = AppState {
+            settings: Arc::new(settings),
+            db,
+            clock,
+            cipher,
+            hubspot,
+            catalogue,
+            slots_hub: SlotsHub::default(),
+            push_queue: PushQueue::default(),
+        };
         start_push_workers(&state);
         let server = run_server(listener, state.clone())?;
         Ok(Self { port, server, state })

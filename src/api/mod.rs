@@ -2,11 +2,13 @@
 //! callback, the widget script and the widget WebSocket.
 
 pub mod auth;
+mod bookings;
 mod dashboard;
 mod health;
 pub mod integrations;
 mod oauth_callback;
 pub mod push;
+mod sites;
 mod visitor_view;
 pub mod visitors;
 mod workflows;
@@ -18,6 +20,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
     config
         .route("/healthz", web::get().to(health::liveness))
         .route("/readyz", web::get().to(health::readiness))
+        .route("/ws", web::get().to(crate::widget_session::open_socket))
         .route("/oauth/hubspot/callback", web::get().to(oauth_callback::hubspot_oauth_callback))
         .service(
             web::resource("/api/v1/integrations/hubspot")
@@ -27,13 +30,19 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route(
             "/api/v1/integrations/hubspot/connect",
             web::post().to(integrations::connect_hubspot),
-        )
+        );
+    config
         .route("/api/v1/visitors/push", web::post().to(push::push_visitors))
         .route("/api/v1/visitors/{id}/push", web::post().to(push::push_visitor))
         .route("/api/v1/push-jobs/{id}", web::get().to(push::get_push_job))
         .route("/api/v1/visitors", web::post().to(visitors::create_visitor))
         .route("/api/v1/visitors", web::get().to(visitors::list_visitors))
-        .route("/api/v1/visitors/{id}", web::get().to(visitors::get_visitor))
+        .route("/api/v1/visitors/{id}", web::get().to(visitors::get_visitor));
+    config
+        .route("/api/v1/bookings", web::get().to(bookings::list_bookings))
+        .route("/api/v1/sites", web::get().to(sites::list_sites))
+        .route("/api/v1/meeting-types", web::get().to(sites::list_meeting_types));
+    config
         .configure(workflows::configure)
         .configure(dashboard::configure);
 }

@@ -5,7 +5,9 @@
 //! only the column types listed in the first migration (TEXT, BIGINT). SQL
 //! lives in this module's files, one per table family, and nowhere else.
 
+pub mod bookings;
 pub mod connections;
+pub mod widget_sessions;
 pub mod hubspot_companies;
 pub mod push_jobs;
 pub mod visitors;

@@ -11,4 +11,6 @@ mod push;
 mod push_faults;
 mod push_helpers;
 mod visitors;
+mod widget_client;
+mod widget_session;
 mod workflows;

@@ -17,6 +17,8 @@ pub enum CrmObject {
     Contacts,
     Companies,
     Notes,
+    /// Meeting engagements, which HubSpot logs for bookings.
+    Meetings,
 }
 
 impl CrmObject {
@@ -26,6 +28,7 @@ impl CrmObject {
             CrmObject::Contacts => "contacts",
             CrmObject::Companies => "companies",
             CrmObject::Notes => "notes",
+            CrmObject::Meetings => "meetings",
         }
     }
 
@@ -38,6 +41,7 @@ impl CrmObject {
             CrmObject::Contacts => "0-1",
             CrmObject::Companies => "0-2",
             CrmObject::Notes => "0-46",
+            CrmObject::Meetings => "0-47",
         }
     }
 
@@ -55,7 +59,11 @@ impl CrmObject {
             (Contacts, Notes) => Some(201),
             (Notes, Companies) => Some(190),
             (Companies, Notes) => Some(189),
-            (Notes, Notes) => None,
+            (Meetings, Contacts) => Some(200),
+            (Contacts, Meetings) => Some(199),
+            (Meetings, Companies) => Some(188),
+            (Companies, Meetings) => Some(187),
+            (Notes, Notes) | (Notes, Meetings) | (Meetings, Notes) | (Meetings, Meetings) => None,
         }
     }
 }
