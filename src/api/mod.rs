@@ -11,6 +11,7 @@ pub mod push;
 mod sites;
 mod visitor_view;
 pub mod visitors;
+mod widget_assets;
 mod workflows;
 
 use actix_web::web;
@@ -44,5 +45,6 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route("/api/v1/meeting-types", web::get().to(sites::list_meeting_types));
     config
         .configure(workflows::configure)
-        .configure(dashboard::configure);
+        .configure(dashboard::configure)
+        .configure(widget_assets::configure);
 }

@@ -11,6 +11,7 @@ mod push;
 mod push_faults;
 mod push_helpers;
 mod visitors;
+mod widget_assets;
 mod widget_client;
 mod widget_session;
 mod workflows;
