@@ -162,8 +162,18 @@ impl<C: CrmApi> Worker<C> {
     }
 
     pub(super) fn context(&self) -> UpsertContext<'_, C> {
+        self.context_with(self.crm.as_ref())
+    }
+
+    /// The context of bulk pushes, whose HubSpot calls leave headroom for
+    /// urgent ones.
+    pub(super) fn bulk_context(&self) -> UpsertContext<'_, C> {
+        self.context_with(self.bulk_crm.as_ref())
+    }
+
+    fn context_with<'a>(&'a self, crm: &'a C) -> UpsertContext<'a, C> {
         UpsertContext {
-            crm: self.crm.as_ref(),
+            crm,
             db: &self.db,
             clock: &self.clock,
             properties: &self.properties,
