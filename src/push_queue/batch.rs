@@ -23,9 +23,12 @@ impl<C: CrmApi> Worker<C> {
 
     async fn run_workspace_batch(&self, workspace_id: &str, jobs: Vec<PushJob>) -> Result<(), sqlx::Error> {
         let now = self.clock.now_ms();
-        let mut claimed = Vec::with_capacity(jobs.len());
+        let mut claimed: Vec<PushJob> = Vec::with_capacity(jobs.len());
         for job in jobs {
-            if self.db.claim_visitor_for_push(&job.visitor_id, &self.id, now, now + self.lease_ms()).await? {
+            // A visitor queued twice is pushed once per batch; the second
+            // push runs after this one.
+            let repeated = claimed.iter().any(|other| other.visitor_id == job.visitor_id);
+            if !repeated && self.db.claim_visitor_for_push(&job.visitor_id, &self.id, now, now + self.lease_ms()).await? {
                 claimed.push(job);
             } else {
                 // Another worker is pushing this visitor: try again shortly.
