@@ -83,14 +83,16 @@ pub fn start_workers<C: CrmApi + 'static>(
             config: config.clone(),
         };
         let queue_for_task = queue.clone();
-        let resumes_waiting = index == 0;
-        queue.add_task(tokio::spawn(async move { worker.run(queue_for_task, resumes_waiting).await }));
+        // The first worker alone resumes waiting pushes and runs bulk rows,
+        // so bulk rows are not split into small batches between workers.
+        let lead = index == 0;
+        queue.add_task(tokio::spawn(async move { worker.run(queue_for_task, lead).await }));
     }
     tracing::info!(workers = config.workers, "push workers started");
 }
 
 impl<C: CrmApi> Worker<C> {
-    async fn run(self, queue: PushQueue, resumes_waiting: bool) {
+    async fn run(self, queue: PushQueue, lead: bool) {
         let mut stop_rx = queue.stop_rx();
         let poll = Duration::from_millis(self.config.poll_interval_ms.max(10));
         loop {
@@ -98,7 +100,7 @@ impl<C: CrmApi> Worker<C> {
                 break;
             }
             let notified = queue.notify().notified();
-            let worked = match self.round(resumes_waiting).await {
+            let worked = match self.round(lead).await {
                 Ok(worked) => worked,
                 Err(error) => {
                     tracing::error!(worker_id = %self.id, error = %error, "push worker round failed; pausing");
@@ -117,11 +119,11 @@ impl<C: CrmApi> Worker<C> {
         }
     }
 
-    /// Runs due pushes: the others before bulk rows. Returns whether any
-    /// push ran.
-    async fn round(&self, resumes_waiting: bool) -> Result<bool, sqlx::Error> {
+    /// Runs due pushes: the others before bulk rows, which only the `lead`
+    /// worker runs. Returns whether any push ran.
+    async fn round(&self, lead: bool) -> Result<bool, sqlx::Error> {
         let now = self.clock.now_ms();
-        if resumes_waiting {
+        if lead {
             let resumed = self.db.resume_waiting_push_jobs(&self.config.connected_status, now).await?;
             if resumed > 0 {
                 tracing::info!(resumed, "HubSpot reconnected; resuming waiting pushes");
@@ -133,6 +135,9 @@ impl<C: CrmApi> Worker<C> {
                 self.run_single(job).await?;
             }
             return Ok(true);
+        }
+        if !lead {
+            return Ok(false);
         }
         let bulk = self.claim(self.db.due_push_jobs(now, true, BATCH_ROUND).await?).await?;
         if bulk.is_empty() {
@@ -162,8 +167,18 @@ impl<C: CrmApi> Worker<C> {
     }
 
     pub(super) fn context(&self) -> UpsertContext<'_, C> {
+        self.context_with(self.crm.as_ref())
+    }
+
+    /// The context of bulk pushes, whose HubSpot calls leave headroom for
+    /// urgent ones.
+    pub(super) fn bulk_context(&self) -> UpsertContext<'_, C> {
+        self.context_with(self.bulk_crm.as_ref())
+    }
+
+    fn context_with<'a>(&'a self, crm: &'a C) -> UpsertContext<'a, C> {
         UpsertContext {
-            crm: self.crm.as_ref(),
+            crm,
             db: &self.db,
             clock: &self.clock,
             properties: &self.properties,

@@ -69,6 +69,10 @@ pub async fn upsert_company<C: CrmApi>(
             let now = context.clock.now_ms();
             context.db.set_company_key(workspace_id, portal_id, &key, Some(id), context.worker_id, now).await?;
         }
+        Err(PushError::Crm(CrmError::Timeout { request_sent: true })) => {
+            let until = context.clock.now_ms() + context.claim_ms;
+            context.db.hold_company_key(workspace_id, portal_id, &key, until).await?;
+        }
         Err(_) => context.db.release_company_key(workspace_id, portal_id, &key, context.worker_id).await?,
     }
     matched

@@ -156,6 +156,15 @@ pub trait CrmApi: Send + Sync {
         properties: Properties,
     ) -> impl Future<Output = Result<CrmRecord, CrmError>> + Send;
 
+    /// Reads records by id; unknown ids are left out.
+    fn batch_read(
+        &self,
+        workspace_id: &str,
+        object: CrmObject,
+        ids: Vec<String>,
+        properties: &[&str],
+    ) -> impl Future<Output = Result<Vec<CrmRecord>, CrmError>> + Send;
+
     /// Creates or updates contacts by email, at most 100 per call.
     fn batch_upsert_contacts_by_email(
         &self,

@@ -113,6 +113,17 @@ impl CrmApi for HubSpot {
         Ok(record(HubSpot::update_record(self, workspace_id, object, id, properties).await?))
     }
 
+    async fn batch_read(
+        &self,
+        workspace_id: &str,
+        object: CrmObject,
+        ids: Vec<String>,
+        properties: &[&str],
+    ) -> Result<Vec<CrmRecord>, CrmError> {
+        let records = HubSpot::batch_read(self, workspace_id, object, &ids, properties).await?;
+        Ok(records.into_iter().map(record).collect())
+    }
+
     async fn batch_upsert_contacts_by_email(
         &self,
         workspace_id: &str,

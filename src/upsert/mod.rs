@@ -6,6 +6,7 @@ pub mod enums;
 pub mod mapping;
 pub mod note;
 pub mod numbers;
+mod batch;
 mod company;
 mod contact;
 mod hubspot_adapter;
@@ -14,4 +15,5 @@ pub mod context;
 mod validation;
 
 pub use context::{PushError, PushOutcome, UpsertContext};
+pub use batch::{BatchItem, push_batch};
 pub use single::push_visitor;

@@ -2,6 +2,7 @@
 //! test (SQLite by default, PostgreSQL when `SLOTCHAT_TEST_POSTGRES_URL` is
 //! set) and the HubSpot sandbox over real HTTP.
 
+mod bulk_push;
 mod dashboard;
 mod health;
 mod hubspot_client;

@@ -171,3 +171,90 @@ pub async fn assert_nothing_deleted(app: &TestApp) {
         assert!(!path.contains("gdpr-delete"), "CRM data deleted: {method} {path}");
     }
 }
+
+/// A second slotchat instance on the same database and sandbox as `app`,
+/// with its own clock and push workers. Returns its state and address.
+pub async fn spawn_second_instance(
+    app: &TestApp,
+    clock: slotchat::clock::Clock,
+) -> (slotchat::startup::AppState, String) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    let port = listener.local_addr().expect("local address").port();
+    let address = format!("http://127.0.0.1:{port}");
+    let mut settings = (*app.state.settings).clone();
+    settings.listen = format!("127.0.0.1:{port}");
+    settings.public_url = address.clone();
+    let application = slotchat::startup::Application::build_with_listener(settings, clock, listener)
+        .await
+        .expect("build the second instance");
+    let state = application.state().clone();
+    tokio::spawn(application.run_until_stopped());
+    (state, address)
+}
+
+/// Stores `count` visitors directly: every fifth without a company domain,
+/// the others spread over `domains` shared domains. Returns their ids.
+pub async fn seed_visitors(app: &TestApp, prefix: &str, count: usize, domains: usize) -> Vec<String> {
+    let mut ids = Vec::with_capacity(count);
+    for index in 0..count {
+        let company = if index % 5 == 4 {
+            json!({"name": format!("{prefix} shop {index}")})
+        } else {
+            let domain = index % domains;
+            json!({"name": format!("{prefix} company {domain}"), "domain": format!("{prefix}-{domain}.com"), "employees": "1,000"})
+        };
+        let body = json!({
+            "email": format!("{prefix}.{index}@{prefix}-mail.com"),
+            "first_name": format!("Person{index}"),
+            "company": company,
+            "pages": [{"url": format!("https://{prefix}.test/page/{index}"), "viewed_at": "2026-06-12T10:00:00Z"}]
+        });
+        let request: slotchat::domain::VisitorRequest = serde_json::from_value(body).expect("visitor shape");
+        let input = request.validate().expect("valid visitor");
+        let saved = app.state.db.save_visitor(&app.workspace.id, &input, app.clock.now_ms()).await.expect("save visitor");
+        ids.push(saved.id);
+    }
+    ids
+}
+
+/// Queues a bulk push through `address` and returns the bulk job id.
+pub async fn queue_bulk_push(app: &TestApp, address: &str, visitor_ids: &[String]) -> String {
+    let response = app
+        .client
+        .post(format!("{address}/api/v1/visitors/push"))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"visitor_ids": visitor_ids}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 202);
+    let body: Value = response.json().await.expect("JSON");
+    body["id"].as_str().expect("bulk id").to_string()
+}
+
+/// Waits until no push of the bulk job is pending; returns the job's view.
+pub async fn wait_for_bulk(app: &TestApp, bulk_id: &str) -> Value {
+    wait_for_job(app, bulk_id).await
+}
+
+/// Checks that HubSpot holds one contact per visitor, one company per
+/// distinct company, and one association per contact.
+pub async fn assert_no_duplicates(app: &TestApp, visitors: usize, companies: usize) {
+    let contacts = all_records(app, "contacts", &["email"]).await;
+    let mut emails: Vec<String> = contacts
+        .iter()
+        .map(|contact| contact["properties"]["email"].as_str().unwrap_or_default().to_string())
+        .collect();
+    emails.sort();
+    emails.dedup();
+    assert_eq!(contacts.len(), visitors, "one contact per visitor");
+    assert_eq!(emails.len(), visitors, "no duplicate emails");
+    let stored = all_records(app, "companies", &["domain", "name"]).await;
+    assert_eq!(stored.len(), companies, "one company per company key");
+    let mut domains: Vec<String> =
+        stored.iter().filter_map(|company| company["properties"]["domain"].as_str().map(str::to_string)).collect();
+    let with_domain = domains.len();
+    domains.sort();
+    domains.dedup();
+    assert_eq!(domains.len(), with_domain, "no duplicate domains");
+}
