@@ -46,6 +46,12 @@ async fn stats_count_by_endpoint() {
             ),
         )
         .await;
+    sandbox
+        .get(
+            &token,
+            "/scheduler/v3/meetings/meeting-links/book/ana-ruiz?timezone=UTC",
+        )
+        .await;
     sandbox.control_get("/_sandbox/requests").await;
 
     let stats = sandbox.control_get("/_sandbox/stats").await;
@@ -57,7 +63,11 @@ async fn stats_count_by_endpoint() {
     assert_eq!(by_endpoint["GET /crm/v3/objects/contacts/{contactId}"], 1);
     assert_eq!(by_endpoint["GET /oauth/authorize"], 1);
     assert_eq!(by_endpoint["POST /oauth/v1/token"], 1);
-    assert_eq!(stats["requests"], 6, "the control API is not counted");
+    assert_eq!(
+        by_endpoint["GET /scheduler/v3/meetings/meeting-links/book/{slug}"],
+        1
+    );
+    assert_eq!(stats["requests"], 7, "the control API is not counted");
     assert_eq!(stats["rate_limited"], 0);
 
     assert_eq!(
@@ -265,7 +275,7 @@ async fn auto_company_from_email_domain() {
     let status = sandbox
         .control_post(
             "/_sandbox/config",
-            json!({ "auto_create_company": true, "auto_create_company_delay_ms": 200 }),
+            json!({ "auto_create_company": true, "auto_create_company_delay_ms": 1_000 }),
         )
         .await;
     assert_eq!(status, StatusCode::OK);
@@ -293,7 +303,7 @@ async fn auto_company_from_email_domain() {
         json!([]),
         "the company appears in the background"
     );
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(1_300)).await;
     let later: Value = sandbox
         .get(&token, &companies_of(&work))
         .await

@@ -75,7 +75,7 @@ async fn burst_window_rolls() {
             .status(),
         StatusCode::TOO_MANY_REQUESTS
     );
-    tokio::time::sleep(Duration::from_millis(450)).await;
+    tokio::time::sleep(Duration::from_millis(1_600)).await;
     assert_eq!(
         sandbox
             .get(&token, "/crm/v3/objects/companies")

@@ -57,6 +57,13 @@ async fn slots(
     starts
 }
 
+/// Picks a slot from the middle of the list, far from the minimum-notice
+/// edge, so the slot is still offered a moment later when it is booked.
+fn pick(starts: &[i64]) -> i64 {
+    assert!(!starts.is_empty(), "the link offers slots");
+    starts[starts.len() / 2]
+}
+
 fn booking(slug: &str, email: &str, start: i64, duration: i64) -> Value {
     json!({
         "slug": slug,
@@ -282,7 +289,7 @@ async fn availability_respects_link_settings() {
 async fn booking_a_slot_twice() {
     let sandbox = start().await;
     let token = sandbox.token().await;
-    let start_ms = slots(&sandbox, &token, "ana-ruiz", THIRTY_MINUTES_MS).await[0];
+    let start_ms = pick(&slots(&sandbox, &token, "ana-ruiz", THIRTY_MINUTES_MS).await);
     let response = book(
         &sandbox,
         &token,
@@ -348,7 +355,7 @@ async fn booking_a_slot_twice() {
 async fn concurrent_bookings_one_wins() {
     let sandbox = start().await;
     let token = sandbox.token().await;
-    let start_ms = slots(&sandbox, &token, "james-carter", 2_700_000).await[0];
+    let start_ms = pick(&slots(&sandbox, &token, "james-carter", 2_700_000).await);
     let consent = json!([{ "communicationTypeId": "8410201", "consented": true }]);
     let requests = (0..4).map(|index| {
         let mut body = booking(
@@ -379,7 +386,7 @@ async fn concurrent_bookings_one_wins() {
 async fn minutes_instead_of_milliseconds() {
     let sandbox = start().await;
     let token = sandbox.token().await;
-    let start_ms = slots(&sandbox, &token, "ana-ruiz", THIRTY_MINUTES_MS).await[0];
+    let start_ms = pick(&slots(&sandbox, &token, "ana-ruiz", THIRTY_MINUTES_MS).await);
     let response = book(
         &sandbox,
         &token,
@@ -401,7 +408,8 @@ async fn start_time_forms_and_validity() {
     let sandbox = start().await;
     let token = sandbox.token().await;
     let starts = slots(&sandbox, &token, "ana-ruiz", THIRTY_MINUTES_MS).await;
-    let iso = chrono::DateTime::from_timestamp_millis(starts[0])
+    let middle = starts.len() / 2;
+    let iso = chrono::DateTime::from_timestamp_millis(starts[middle])
         .expect("instant")
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let mut body = booking("ana-ruiz", "iso@acme-widgets.com", 0, THIRTY_MINUTES_MS);
@@ -427,7 +435,7 @@ async fn start_time_forms_and_validity() {
         booking(
             "ana-ruiz",
             "grid@acme-widgets.com",
-            starts[1] + 60_000,
+            starts[middle + 1] + 60_000,
             THIRTY_MINUTES_MS,
         ),
     )
@@ -462,7 +470,7 @@ async fn start_time_forms_and_validity() {
 async fn offline_booking_shape() {
     let sandbox = start().await;
     let token = sandbox.token().await;
-    let start_ms = slots(&sandbox, &token, "yuki-tanaka", THIRTY_MINUTES_MS).await[0];
+    let start_ms = pick(&slots(&sandbox, &token, "yuki-tanaka", THIRTY_MINUTES_MS).await);
     let response = book(
         &sandbox,
         &token,
@@ -485,13 +493,15 @@ async fn offline_booking_shape() {
 async fn booking_validates_form_and_consent() {
     let sandbox = start().await;
     let token = sandbox.token().await;
-    let demo_start = slots(
-        &sandbox,
-        &token,
-        "sales-team%2Fproduct-demo",
-        THIRTY_MINUTES_MS,
-    )
-    .await[0];
+    let demo_start = pick(
+        &slots(
+            &sandbox,
+            &token,
+            "sales-team%2Fproduct-demo",
+            THIRTY_MINUTES_MS,
+        )
+        .await,
+    );
     let without_field = book(
         &sandbox,
         &token,
@@ -532,7 +542,7 @@ async fn booking_validates_form_and_consent() {
     let body: Value = response.json().await.expect("JSON");
     assert_eq!(body["formFields"][0]["name"], "team_size");
 
-    let james_start = slots(&sandbox, &token, "james-carter", 2_700_000).await[0];
+    let james_start = pick(&slots(&sandbox, &token, "james-carter", 2_700_000).await);
     let without_consent = book(
         &sandbox,
         &token,
@@ -560,13 +570,15 @@ async fn booking_validates_form_and_consent() {
 async fn booking_rejects_bad_booker() {
     let sandbox = start().await;
     let token = sandbox.token().await;
-    let start_ms = slots(
-        &sandbox,
-        &token,
-        "sales-team%2Fproduct-demo",
-        THIRTY_MINUTES_MS,
-    )
-    .await[0];
+    let start_ms = pick(
+        &slots(
+            &sandbox,
+            &token,
+            "sales-team%2Fproduct-demo",
+            THIRTY_MINUTES_MS,
+        )
+        .await,
+    );
     let base = || {
         let mut body = booking(
             "sales-team/product-demo",
@@ -635,7 +647,7 @@ async fn booking_updates_existing_contact() {
             json!({ "email": "repeat@acme-widgets.com", "jobtitle": "COO" }),
         )
         .await;
-    let start_ms = slots(&sandbox, &token, "ana-ruiz", 900_000).await[0];
+    let start_ms = pick(&slots(&sandbox, &token, "ana-ruiz", 900_000).await);
     let mut body = booking("ana-ruiz", "Repeat@acme-widgets.com", start_ms, 900_000);
     body["guestEmails"] = json!(["colleague@acme-widgets.com"]);
     let response = book(&sandbox, &token, body).await;

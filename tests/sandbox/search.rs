@@ -20,7 +20,7 @@ async fn search(sandbox: &TestSandbox, token: &str, object: &str, body: Value) -
     response.json().await.expect("JSON")
 }
 
-/// A sandbox whose search limit does not get in the way of tests that
+/// Starts a sandbox whose search limit does not get in the way of tests that
 /// search many times in a row.
 async fn start_searchable() -> TestSandbox {
     start_with(SandboxConfig {
@@ -37,7 +37,7 @@ fn eq_filter(property: &str, value: &str) -> Value {
 #[tokio::test]
 async fn search_lags_behind_writes() {
     let sandbox = start_with(SandboxConfig {
-        search_lag_ms: 400,
+        search_lag_ms: 1_500,
         ..SandboxConfig::default()
     })
     .await;
@@ -67,7 +67,7 @@ async fn search_lags_behind_writes() {
         "GET by id sees the write at once"
     );
 
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::time::sleep(Duration::from_millis(1_600)).await;
     let later = search(
         &sandbox,
         &token,

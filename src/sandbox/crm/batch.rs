@@ -1,6 +1,6 @@
 //! Batch record endpoints: read, create, update, upsert and archive.
 //!
-//! A batch answers 207 with per-input errors only when every input carries
+//! A batch returns 207 with per-input errors only when every input carries
 //! a unique `objectWriteTraceId`; otherwise the first error fails the whole
 //! batch and nothing is written.
 
@@ -25,7 +25,7 @@ use crate::sandbox::errors::{ApiError, parse_json};
 use crate::sandbox::ids;
 use crate::sandbox::state::{SharedSandbox, World};
 
-/// Most inputs per batch.
+/// Maximum inputs per batch.
 const MAX_INPUTS: usize = 100;
 
 type Object = web::Data<ObjectType>;
@@ -45,7 +45,7 @@ fn check_count(count: usize) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Whether every input has a trace id and no two are equal.
+/// Checks that every input has a trace id and no two are equal.
 fn has_unique_trace_ids<'a>(trace_ids: impl Iterator<Item = Option<&'a String>>) -> bool {
     let mut seen = HashSet::new();
     for trace_id in trace_ids {

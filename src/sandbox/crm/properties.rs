@@ -78,7 +78,7 @@ impl PropertyDef {
         self
     }
 
-    /// Whether `value` is one of the enumeration's option values.
+    /// Checks whether `value` is one of the enumeration's option values.
     pub(crate) fn has_option(&self, value: &str) -> bool {
         self.options.iter().any(|(option, _)| option == value)
     }
@@ -445,7 +445,7 @@ fn note_properties() -> Vec<PropertyDef> {
     list
 }
 
-/// The property catalogue of `object`.
+/// Returns the property catalogue of `object`.
 pub(crate) fn catalogue(object: ObjectType) -> &'static [PropertyDef] {
     static CONTACTS: OnceLock<Vec<PropertyDef>> = OnceLock::new();
     static COMPANIES: OnceLock<Vec<PropertyDef>> = OnceLock::new();
@@ -457,7 +457,7 @@ pub(crate) fn catalogue(object: ObjectType) -> &'static [PropertyDef] {
     }
 }
 
-/// The definition of `name` on `object`.
+/// Looks up the definition of `name` on `object`.
 pub(crate) fn find(object: ObjectType, name: &str) -> Option<&'static PropertyDef> {
     catalogue(object)
         .iter()

@@ -16,15 +16,15 @@ use crate::sandbox::errors::{ApiError, parse_json};
 use crate::sandbox::ids;
 use crate::sandbox::state::SharedSandbox;
 
-/// Most results per page.
+/// Maximum results per page.
 const MAX_LIMIT: u64 = 200;
-/// Results reachable by paging through one query.
+/// Maximum results reachable by paging through one query.
 const MAX_RESULTS: u64 = 10_000;
-/// Most filter groups, filters per group and filters in total.
+/// Maximum filter groups, filters per group and filters in total.
 const MAX_GROUPS: usize = 5;
 const MAX_FILTERS_PER_GROUP: usize = 6;
 const MAX_FILTERS: usize = 18;
-/// Longest free-text query, in characters.
+/// Maximum length of the free-text query, in characters.
 const MAX_QUERY_CHARS: usize = 3000;
 
 #[derive(Debug, Deserialize)]

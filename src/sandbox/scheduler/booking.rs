@@ -185,10 +185,10 @@ fn check_consent(link: &Link, responses: &[ConsentResponse]) -> Result<(), ApiEr
         .iter()
         .filter(|checkbox| checkbox.required)
     {
-        let given = responses.iter().any(|response| {
+        let consented = responses.iter().any(|response| {
             response.communication_type_id == checkbox.communication_type_id && response.consented
         });
-        if !given {
+        if !consented {
             return Err(ApiError::validation(format!(
                 "legal consent is required: legalConsentResponses must contain communicationTypeId {} with consented true",
                 checkbox.communication_type_id
@@ -246,13 +246,11 @@ fn assign_member<'a>(
     }) {
         return Some(*user);
     }
-    if link.owner_prioritized {
-        if let Some(owner) = free
-            .iter()
-            .find(|user| user.user_id == link.organizer_user_id)
-        {
-            return Some(*owner);
-        }
+    let owner = free
+        .iter()
+        .find(|user| user.user_id == link.organizer_user_id);
+    if let (true, Some(owner)) = (link.owner_prioritized, owner) {
+        return Some(*owner);
     }
     free.into_iter().min_by_key(|user| {
         scheduler
