@@ -129,6 +129,7 @@ pub async fn delete_hubspot_integration(
         .disconnect(&workspace.id)
         .await
         .map_err(|error| ApiError::Internal(anyhow::Error::new(error)))?;
+    state.catalogue.invalidate_workspace(&workspace.id).await;
     let connection = state.db.hubspot_connection(&workspace.id).await?;
     let status = HubSpotStatus::from_connection(connection);
     Ok(HttpResponse::Ok().json(DisconnectResponse { status, revoked }))

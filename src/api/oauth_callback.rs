@@ -76,11 +76,11 @@ pub async fn hubspot_oauth_callback(
             "HubSpot sent no authorization code. Start again from slotchat.",
         );
     };
-    match state
-        .hubspot
-        .complete_connection(&workspace_id, &code)
-        .await
-    {
+    let result = state.hubspot.complete_connection(&workspace_id, &code).await;
+    // Meeting links cached for an earlier connection may belong to another
+    // portal.
+    state.catalogue.invalidate_workspace(&workspace_id).await;
+    match result {
         Ok(portal) => page(
             StatusCode::OK,
             "HubSpot connected",

@@ -65,7 +65,11 @@ impl Catalogue {
             hubspot,
             clock,
             links: Cache::builder().time_to_live(links_ttl).max_capacity(10_000).build(),
-            details: Cache::builder().time_to_live(details_ttl).max_capacity(100_000).build(),
+            details: Cache::builder()
+                .time_to_live(details_ttl)
+                .max_capacity(100_000)
+                .support_invalidation_closures()
+                .build(),
         }
     }
 
@@ -118,9 +122,9 @@ impl Catalogue {
     pub async fn invalidate_workspace(&self, workspace_id: &str) {
         self.links.invalidate(workspace_id).await;
         let workspace_id = workspace_id.to_string();
-        // `invalidate_entries_if` only fails when support for it was not
-        // enabled at build time; fall back to dropping every entry.
-        if self.details.invalidate_entries_if(move |key, _| key.0 == workspace_id).is_err() {
+        // Fails only when closures were not enabled on the builder, as they are.
+        if let Err(error) = self.details.invalidate_entries_if(move |key, _| key.0 == workspace_id) {
+            tracing::warn!(error = %error, "dropping all cached availability instead of one workspace's");
             self.details.invalidate_all();
         }
     }

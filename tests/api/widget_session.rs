@@ -113,7 +113,7 @@ async fn concurrent_misses_make_one_call() {
         assert_eq!(slots_type, "slots");
     }
     assert_eq!(sandbox_endpoint_count(&app, "GET /scheduler/v3/meetings/meeting-links").await, 1);
-    let info_key = "GET /scheduler/v3/meetings/meeting-links/book/{slug}";
+    let info_key = "GET /scheduler/v3/meetings/meeting-links/book/{slug:.*}";
     let info_calls = sandbox_endpoint_count(&app, info_key).await;
     assert_eq!(info_calls, 5, "one booking-info call per link, whatever the visitors' zones");
 }
@@ -306,4 +306,23 @@ async fn minutes_duration_is_rejected() {
     client.send(book_frame("key-minutes-01", ANA, &start, 30, "maria@acme-widgets.com")).await;
     let frame = client.next_frame().await;
     assert_eq!(frame["field"], "duration_ms");
+}
+
+#[tokio::test]
+async fn disconnect_makes_booking_unavailable() {
+    let app = spawn_app().await;
+    connect_hubspot(&app).await;
+    let (mut client, _) = WidgetClient::start(&app, "Europe/Madrid").await;
+    let slots = client.slots(ANA, Some(THIRTY_MINUTES_MS)).await;
+    let start = WidgetClient::first_start(&slots);
+
+    let response = app.admin_delete("/api/v1/integrations/hubspot").await;
+    assert_eq!(response.status(), 200);
+    client.send(book_frame("key-after-disc1", ANA, &start, THIRTY_MINUTES_MS, "maria@acme-widgets.com")).await;
+    let frame = client.next_frame().await;
+    assert_eq!(frame["code"], "booking_unavailable");
+
+    let (_, welcome) = WidgetClient::start(&app, "Europe/Madrid").await;
+    assert_eq!(welcome["booking_available"], false);
+    assert!(booked_meetings(&app).await.is_empty());
 }
