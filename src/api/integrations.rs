@@ -26,7 +26,7 @@ pub struct HubSpotStatus {
     pub disconnected_at: Option<String>,
     /// Required scopes the connection was not granted.
     pub missing_scopes: Vec<String>,
-    /// Why the connection needs a reconnect, in words for the owner.
+    /// Reason the connection needs a reconnect, in words for the owner.
     pub last_error: Option<String>,
 }
 

@@ -2,10 +2,12 @@
 //! callback, the widget script and the widget WebSocket.
 
 pub mod auth;
+mod bookings;
 mod dashboard;
 mod health;
 pub mod integrations;
 mod oauth_callback;
+mod sites;
 mod visitor_view;
 pub mod visitors;
 mod widget_assets;
@@ -33,6 +35,10 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route("/api/v1/visitors", web::post().to(visitors::create_visitor))
         .route("/api/v1/visitors", web::get().to(visitors::list_visitors))
         .route("/api/v1/visitors/{id}", web::get().to(visitors::get_visitor));
+    config
+        .route("/api/v1/bookings", web::get().to(bookings::list_bookings))
+        .route("/api/v1/sites", web::get().to(sites::list_sites))
+        .route("/api/v1/meeting-types", web::get().to(sites::list_meeting_types));
     config
         .configure(workflows::configure)
         .configure(dashboard::configure)

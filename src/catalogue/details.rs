@@ -235,7 +235,7 @@ fn booking_form(info: &BookingInfo) -> BookingForm {
         .custom_params
         .form_fields
         .iter()
-        .filter(|field| !BUILT_IN_FIELDS.contains(&field.name.as_str()))
+        .filter(|field| !BUILT_IN_FIELDS.contains(&field.name.to_ascii_lowercase().as_str()))
         .map(|field| FormFieldView {
             name: field.name.clone(),
             label: field.label.clone(),

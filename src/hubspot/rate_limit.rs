@@ -1,4 +1,4 @@
-//! Client-side pacing per HubSpot portal, so that HubSpot rarely answers
+//! Client-side pacing per HubSpot portal, so that HubSpot rarely returns
 //! `429`. A call waits for a permit instead of failing.
 //!
 //! HubSpot counts the burst limit (110 requests per rolling 10 s for a
@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-/// Which HubSpot budget a call spends.
+/// The HubSpot budget a call spends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Budget {
     /// Every endpoint except CRM search.
@@ -25,10 +25,10 @@ pub(crate) enum Budget {
     Search,
 }
 
-/// How urgent a call is; bulk calls leave headroom for urgent ones.
+/// The urgency of a call. Bulk calls leave headroom for urgent ones.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Priority {
-    /// Someone is waiting for the answer (a booking, a manual push).
+    /// Someone is waiting for the result (a booking, a manual push).
     #[default]
     Urgent,
     /// Background work that may wait (bulk pushes, workflows).
@@ -108,6 +108,10 @@ mod tests {
             limiters.acquire(1, Budget::Search, Priority::Urgent).await;
         }
         // One permit at once, then one every 1/3 s.
-        assert!(started.elapsed() >= Duration::from_millis(900), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() >= Duration::from_millis(900),
+            "{:?}",
+            started.elapsed()
+        );
     }
 }

@@ -4,8 +4,11 @@
 
 mod dashboard;
 mod health;
+mod hubspot_client;
 mod integrations;
 mod helpers;
 mod visitors;
 mod widget_assets;
+mod widget_client;
+mod widget_session;
 mod workflows;

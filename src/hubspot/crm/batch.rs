@@ -1,6 +1,6 @@
 //! Batch record calls, each split into requests of at most 100 inputs.
 //!
-//! A `207` answer lists the inputs HubSpot rejected in `errors`. The records
+//! A `207` response lists the inputs HubSpot rejected in `errors`. The records
 //! that succeeded are returned and the rejected inputs are missing from the
 //! result (and logged); only when a whole chunk failed is its first error
 //! returned.
@@ -48,7 +48,7 @@ struct ReadBody<'a> {
     properties_with_history: [&'static str; 0],
 }
 
-/// A batch answer; `errors` only on `207`.
+/// A batch response. `errors` is filled only on `207`.
 #[derive(Deserialize)]
 pub(crate) struct BatchAnswer<T> {
     #[serde(default = "Vec::new")]
@@ -113,7 +113,11 @@ impl HubSpot {
             let body = Inputs {
                 inputs: chunk
                     .iter()
-                    .map(|(email, properties)| UpsertInput { id: email, id_property: "email", properties })
+                    .map(|(email, properties)| UpsertInput {
+                        id: email,
+                        id_property: "email",
+                        properties,
+                    })
                     .collect(),
             };
             let path = ["crm", "v3", "objects", "contacts", "batch", "upsert"];
@@ -147,9 +151,9 @@ impl HubSpot {
         Ok(records)
     }
 
-    /// Creates records. Not retried after a request was sent; one bad input
-    /// fails its whole chunk (for contacts, a duplicate email gives
-    /// [`HubSpotError::Conflict`] naming only the first duplicate).
+    /// Creates records. Not retried after a request was sent. One bad input
+    /// fails its whole chunk: for contacts, a duplicate email gives
+    /// [`HubSpotError::Conflict`] naming only the first duplicate.
     pub async fn batch_create(
         &self,
         workspace_id: &str,
@@ -158,8 +162,17 @@ impl HubSpot {
     ) -> Result<Vec<Record>, HubSpotError> {
         let mut records = Vec::with_capacity(inputs.len());
         for chunk in inputs.chunks(BATCH_SIZE) {
-            let body = Inputs { inputs: chunk.to_vec() };
-            let path = ["crm", "v3", "objects", object.path_name(), "batch", "create"];
+            let body = Inputs {
+                inputs: chunk.to_vec(),
+            };
+            let path = [
+                "crm",
+                "v3",
+                "objects",
+                object.path_name(),
+                "batch",
+                "create",
+            ];
             let call = ApiCall::post("crm.batch_create", &path, &body);
             let answer = self.call_json(workspace_id, &call).await?;
             records.extend(accept_partial(workspace_id, "crm.batch_create", answer)?);
@@ -178,9 +191,19 @@ impl HubSpot {
         let mut records = Vec::with_capacity(inputs.len());
         for chunk in inputs.chunks(BATCH_SIZE) {
             let body = Inputs {
-                inputs: chunk.iter().map(|(id, properties)| UpdateInput { id, properties }).collect(),
+                inputs: chunk
+                    .iter()
+                    .map(|(id, properties)| UpdateInput { id, properties })
+                    .collect(),
             };
-            let path = ["crm", "v3", "objects", object.path_name(), "batch", "update"];
+            let path = [
+                "crm",
+                "v3",
+                "objects",
+                object.path_name(),
+                "batch",
+                "update",
+            ];
             let call = ApiCall::post("crm.batch_update", &path, &body).idempotent();
             let answer = self.call_json(workspace_id, &call).await?;
             records.extend(accept_partial(workspace_id, "crm.batch_update", answer)?);

@@ -1,7 +1,7 @@
 //! Scheduler API shapes with HubSpot's field names. Durations and instants
 //! given as numbers are milliseconds (durations) and epoch milliseconds
 //! (instants). Optional or loosely specified fields default, so a missing
-//! field HubSpot marks optional does not fail the whole answer.
+//! field HubSpot marks optional does not fail the whole response.
 
 use std::collections::BTreeMap;
 
@@ -267,7 +267,7 @@ pub struct Slot {
     pub end_millis_utc: i64,
 }
 
-/// The availability-page answer.
+/// The availability-page response.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AvailabilityPage {
@@ -314,7 +314,7 @@ pub struct ConsentResponse {
     pub consented: bool,
 }
 
-/// HubSpot's answer to a booking. An offline booking has `is_offline` true
+/// HubSpot's response to a booking. An offline booking has `is_offline` true
 /// and an empty `calendar_event_id`: no calendar event was made.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -350,7 +350,7 @@ pub struct BookingResponse {
 }
 
 impl BookingResponse {
-    /// Whether the meeting was put on a calendar.
+    /// Returns whether the meeting was put on a calendar.
     pub fn is_on_calendar(&self) -> bool {
         !self.is_offline && !self.calendar_event_id.is_empty()
     }
