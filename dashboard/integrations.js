@@ -102,9 +102,10 @@ async function loadConnection(card, startConnect, disconnect) {
   const status = connection.status || (connected ? "connected" : "not connected");
   const scopes = connection.scopes || connection.scopes_granted || [];
   const missing = connection.missing_scopes || [];
+  const needsReconnect = connection.status === "needs_reconnect";
   const connectButton = h("button", { type: "button", onclick: (event) => startConnect(event.currentTarget) },
-    connected ? "Reconnect" : "Connect HubSpot");
-  const disconnectButton = connected
+    connected || needsReconnect ? "Reconnect" : "Connect HubSpot");
+  const disconnectButton = connected || needsReconnect
     ? h("button", { type: "button", class: "danger", onclick: (event) => disconnect(event.currentTarget) }, "Disconnect")
     : null;
 
@@ -112,7 +113,7 @@ async function loadConnection(card, startConnect, disconnect) {
     card,
     h("h2", { id: "hubspot-title" }, "HubSpot"),
     h("dl", { class: "facts" },
-      h("dt", {}, "Status"), h("dd", {}, badge(status, statusTone(connected ? "connected" : "disconnected"))),
+      h("dt", {}, "Status"), h("dd", {}, badge(status.replace("_", " "), needsReconnect ? "warn" : statusTone(connected ? "connected" : "disconnected"))),
       h("dt", {}, "Portal"), h("dd", {}, connection.portal_id ? String(connection.portal_id) : "—",
         connection.hub_domain ? ` (${connection.hub_domain})` : ""),
       h("dt", {}, "Connected at"), h("dd", {}, formatTime(connection.connected_at)),
@@ -183,7 +184,8 @@ async function loadEmbed(card) {
 }
 
 function embedSnippet(site, index) {
-  const tag = `<script src="${window.location.origin}/widget.js" data-site-key="${site.site_key}" async></script>`;
+  const tag = site.embed_snippet ||
+    `<script src="${window.location.origin}/widget.js" data-site-key="${site.site_key}" async></script>`;
   const fieldId = `embed-${index}`;
   const field = h("textarea", { id: fieldId, class: "code", rows: 2, readonly: true, value: tag });
   const button = h("button", { type: "button", class: "secondary" }, "Copy");

@@ -50,6 +50,7 @@ function route() {
     }
   }
   document.title = `${page.title} · slotchat dashboard`;
+  document.getElementById("status").textContent = "";
   cleanupPage();
   const main = document.getElementById("content");
   replaceChildren(main);

@@ -113,7 +113,7 @@ export function renderVisitors(main) {
           : h("p", { class: "note" }, "No email: HubSpot can match this visitor only to a company by domain, not to a contact.")),
       h("td", {}, company.name || "—", company.domain ? h("div", { class: "note" }, company.domain) : null),
       h("td", {}, visitor.quality_score ?? "—"),
-      h("td", {}, badge(visitor.push_status || "not_pushed", statusTone(visitor.push_status)),
+      h("td", {}, badge((visitor.push_status || "not_pushed").replace("_", " "), statusTone(visitor.push_status)),
         visitor.hubspot_contact_id ? h("div", { class: "note" }, `contact ${visitor.hubspot_contact_id}`) : null),
       h("td", {}, formatTime(visitor.last_pushed_at)),
       h("td", {}, lastError ? lastError.message : "—", advice ? h("div", { class: "advice" }, advice) : null,
@@ -160,7 +160,7 @@ export function renderVisitors(main) {
     bulkButton.disabled = true;
     try {
       const job = await api("POST", "/api/v1/visitors/push", { visitor_ids: ids });
-      const jobId = job.id || job.job_id || job.bulk_job_id;
+      const jobId = job.id;
       announce(`Push of ${ids.length} visitors queued.`);
       selected.clear();
       draw();
@@ -171,22 +171,28 @@ export function renderVisitors(main) {
     }
   }
 
+  // Follows a bulk push until none of its pushes is pending.
   function pollJob(jobId, total) {
     const bar = h("progress", { max: total, value: 0, "aria-label": "Bulk push progress" });
-    const text = h("span", {}, `0 of ${total} done`);
+    const text = h("span", {}, `0 of ${total} finished`);
     progress.replaceChildren(bar, text);
     const tick = async () => {
       try {
         const job = await api("GET", `/api/v1/push-jobs/${encodeURIComponent(jobId)}`);
-        const counts = job.counts || job;
-        const failed = counts.failed || 0;
-        const done = (counts.succeeded ?? counts.pushed ?? counts.done ?? 0) + failed;
-        const jobTotal = counts.total || total;
+        const jobTotal = job.total || total;
+        const finishedCount = jobTotal - (job.pending || 0);
         bar.max = jobTotal;
-        bar.value = done;
-        text.textContent = `${done} of ${jobTotal} done` + (failed ? `, ${failed} failed (see Last error)` : "");
-        if (done >= jobTotal || job.status === "done" || job.status === "finished") {
-          announce(failed ? `Bulk push finished with ${failed} failures.` : "Bulk push finished.");
+        bar.value = finishedCount;
+        const details = [`${job.done || 0} pushed`];
+        if (job.failed) {
+          details.push(`${job.failed} failed (see Last error)`);
+        }
+        if (job.waiting) {
+          details.push(`${job.waiting} waiting for HubSpot to be reconnected`);
+        }
+        text.textContent = `${finishedCount} of ${jobTotal} finished: ${details.join(", ")}`;
+        if (job.finished) {
+          announce(job.failed ? `Bulk push finished with ${job.failed} failures.` : "Bulk push finished.");
           load();
           return;
         }

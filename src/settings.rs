@@ -72,6 +72,11 @@ pub struct Settings {
     /// Interval at which push workers look for due work when nothing woke
     /// them, in milliseconds.
     pub push_poll_interval_ms: u64,
+    /// Push workers per instance.
+    pub push_workers: u32,
+    /// How long a worker's claim on a push (and on its visitor) lasts, in
+    /// milliseconds. A crashed worker's pushes are picked up after it ends.
+    pub push_lease_ms: u64,
 
     /// Output format of log lines: `pretty` or `json`.
     pub log_format: String,
@@ -103,6 +108,8 @@ impl Default for Settings {
             push_max_attempts: 6,
             push_retry_base_ms: 2_000,
             push_poll_interval_ms: 1_000,
+            push_workers: 2,
+            push_lease_ms: 120_000,
             log_format: "pretty".into(),
         }
     }

@@ -12,13 +12,14 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
 use crate::clock::Clock;
+use crate::push_queue::{self, PushQueue, WorkerConfig};
 use crate::crypto::TokenCipher;
 use crate::catalogue::Catalogue;
-use crate::hubspot::HubSpot;
-use crate::storage::connections::ConnectionStatus;
+use crate::hubspot::{HubSpot, Priority};
 use crate::widget_session::hub::SlotsHub;
 use crate::settings::Settings;
 use crate::storage::Db;
+use crate::storage::connections::ConnectionStatus;
 use crate::{api, error, telemetry};
 
 /// State shared by every handler and background task.
@@ -30,6 +31,8 @@ pub struct AppState {
     pub cipher: TokenCipher,
     /// The HubSpot client, shared by every part that calls HubSpot.
     pub hubspot: HubSpot,
+    /// Wakes and stops this instance's push workers.
+    pub push_queue: PushQueue,
     /// Meeting links and availability, cached.
     pub catalogue: Catalogue,
     /// Tells open widgets when slots are taken.
@@ -100,7 +103,9 @@ impl Application {
             hubspot,
             catalogue,
             slots_hub: SlotsHub::default(),
+            push_queue: PushQueue::default(),
         };
+        start_push_workers(&state);
         let server = run_server(listener, state.clone())?;
         Ok(Self { port, server, state })
     }
@@ -119,6 +124,20 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Starts this instance's push workers. Bulk pushes use the client's bulk
+/// priority, which leaves part of each portal's rate budget to bookings.
+fn start_push_workers(state: &AppState) {
+    let config = WorkerConfig::from_settings(&state.settings, ConnectionStatus::Connected.as_str());
+    push_queue::start_workers(
+        &state.push_queue,
+        Arc::new(state.hubspot.clone()),
+        Arc::new(state.hubspot.with_priority(Priority::Bulk)),
+        state.db.clone(),
+        state.clock.clone(),
+        config,
+    );
 }
 
 fn run_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {

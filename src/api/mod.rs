@@ -7,6 +7,7 @@ mod dashboard;
 mod health;
 pub mod integrations;
 mod oauth_callback;
+pub mod push;
 mod sites;
 mod visitor_view;
 pub mod visitors;
@@ -32,6 +33,9 @@ pub fn configure(config: &mut web::ServiceConfig) {
             web::post().to(integrations::connect_hubspot),
         );
     config
+        .route("/api/v1/visitors/push", web::post().to(push::push_visitors))
+        .route("/api/v1/visitors/{id}/push", web::post().to(push::push_visitor))
+        .route("/api/v1/push-jobs/{id}", web::get().to(push::get_push_job))
         .route("/api/v1/visitors", web::post().to(visitors::create_visitor))
         .route("/api/v1/visitors", web::get().to(visitors::list_visitors))
         .route("/api/v1/visitors/{id}", web::get().to(visitors::get_visitor));

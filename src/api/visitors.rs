@@ -40,12 +40,29 @@ pub async fn create_visitor(
         "visitor {} saved",
         saved.id
     );
+    let trigger = if saved.created { "visitor_created" } else { "visitor_updated" };
+    run_workflows(&state, &workspace.id, &saved.id, trigger).await;
     let body = serde_json::json!({
         "id": saved.id,
         "created": saved.created,
         "data_version": saved.data_version,
     });
     Ok(if saved.created { HttpResponse::Created().json(body) } else { HttpResponse::Ok().json(body) })
+}
+
+/// Evaluates the workspace's workflows for a stored visitor event. A
+/// failure is logged and not returned, because the event itself is stored
+/// and the next event evaluates the workflows again.
+pub async fn run_workflows(state: &AppState, workspace_id: &str, visitor_id: &str, trigger: &str) {
+    if let Err(error) = crate::workflows::evaluate_visitor(state, workspace_id, visitor_id, trigger).await {
+        tracing::error!(
+            workspace_id,
+            visitor_id,
+            trigger,
+            error = ?error,
+            "failed to evaluate workflows for visitor {visitor_id}"
+        );
+    }
 }
 
 /// Deserializes a JSON body so that a type error or an unknown field names

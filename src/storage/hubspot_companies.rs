@@ -129,4 +129,27 @@ impl Db {
         .await?;
         Ok(())
     }
+
+    /// Keeps `key` claimed by nobody until `until_ms`, after a create that
+    /// may have landed without an answer: by then HubSpot's search shows
+    /// the company, so the next lookup finds it instead of creating another.
+    pub async fn hold_company_key(
+        &self,
+        workspace_id: &str,
+        portal_id: i64,
+        key: &str,
+        until_ms: i64,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE hubspot_companies SET claimed_by = 'settling', claimed_until = $1 \
+             WHERE workspace_id = $2 AND portal_id = $3 AND company_key = $4",
+        )
+        .bind(until_ms)
+        .bind(workspace_id)
+        .bind(portal_id)
+        .bind(key)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
 }

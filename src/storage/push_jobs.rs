@@ -71,6 +71,7 @@ pub struct PushJobUpdate {
     pub attempts: i64,
     pub next_attempt_at: i64,
     pub last_error: Option<String>,
+    /// The new `result`; `None` keeps the stored one.
     pub result: Option<serde_json::Value>,
 }
 
@@ -192,7 +193,7 @@ impl Db {
     ) -> Result<bool, sqlx::Error> {
         let result = sqlx::query(
             "UPDATE push_jobs SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4, \
-             result = $5, claimed_by = NULL, claimed_until = NULL, updated_at = $6 \
+             result = COALESCE($5, result), claimed_by = NULL, claimed_until = NULL, updated_at = $6 \
              WHERE id = $7 AND claimed_by = $8",
         )
         .bind(update.status)

@@ -1,8 +1,10 @@
 //! Workflows, their runs, and the visitor facts that workflow rules read.
 
 use sqlx::Row;
+use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
+use super::push_jobs::job_status;
 use super::{Db, to_json_text};
 use crate::workflows::input::{NewWorkflow, WorkflowChanges};
 use crate::workflows::rules::{Action, Condition, MatchMode, VisitorFacts};
@@ -37,7 +39,9 @@ pub struct WorkflowRun {
     pub data_version: i64,
     /// The event that caused the evaluation, such as `page_view`.
     pub trigger: String,
-    /// `pending` while the push is being enqueued, then `queued`.
+    /// `queued` when the run enqueued its push, then the push's outcome once
+    /// the push queue has one: `pushed`, `failed` or `waiting` (HubSpot must
+    /// be reconnected first).
     pub outcome: String,
     pub push_job_id: Option<String>,
     /// Status of the push job, read from the push queue.
@@ -187,7 +191,7 @@ impl Db {
         visitor_id: &str,
     ) -> Result<Option<VisitorFacts>, sqlx::Error> {
         let Some(row) = sqlx::query(
-            "SELECT email, quality_score, data_version FROM visitors \
+            "SELECT email, first_name, last_name, company, quality_score, data_version FROM visitors \
              WHERE workspace_id = $1 AND id = $2",
         )
         .bind(workspace_id)
@@ -197,6 +201,7 @@ impl Db {
         else {
             return Ok(None);
         };
+
         let pages = sqlx::query(
             "SELECT url, MAX(viewed_at) AS last_viewed_at FROM page_views \
              WHERE workspace_id = $1 AND visitor_id = $2 \
@@ -207,73 +212,22 @@ impl Db {
         .bind(MAX_PAGE_URLS_PER_VISITOR)
         .fetch_all(self.pool())
         .await?;
+
+        let has_text = |column: &str| -> Result<bool, sqlx::Error> {
+            let value: Option<String> = row.try_get(column)?;
+            Ok(value.is_some_and(|text| !text.trim().is_empty()))
+        };
+        let company: String = row.try_get("company")?;
+        let has_company = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&company)
+            .is_ok_and(|fields| !fields.is_empty());
+        let pushable = has_text("email")? || has_text("first_name")? || has_text("last_name")? || has_company;
         Ok(Some(VisitorFacts {
+            pushable,
             email: row.try_get("email")?,
             quality_score: row.try_get("quality_score")?,
             page_urls: pages.iter().map(|page| page.try_get("url")).collect::<Result<_, _>>()?,
             data_version: row.try_get("data_version")?,
         }))
-    }
-
-    /// Inserts a `pending` run unless one exists for the same workflow,
-    /// visitor and data version. Returns the run only when it was inserted.
-    pub async fn insert_workflow_run(
-        &self,
-        new: &NewWorkflowRun<'_>,
-    ) -> Result<Option<WorkflowRun>, sqlx::Error> {
-        let id = uuid::Uuid::new_v4().to_string();
-        let result = sqlx::query(
-            "INSERT INTO workflow_runs (id, workspace_id, workflow_id, visitor_id, data_version, \
-             trigger_event, push_job_id, outcome, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, NULL, 'pending', $7) \
-             ON CONFLICT (workflow_id, visitor_id, data_version) DO NOTHING",
-        )
-        .bind(&id)
-        .bind(new.workspace_id)
-        .bind(new.workflow_id)
-        .bind(new.visitor_id)
-        .bind(new.data_version)
-        .bind(new.trigger)
-        .bind(new.now_ms)
-        .execute(self.pool())
-        .await?;
-        if result.rows_affected() == 0 {
-            return Ok(None);
-        }
-        Ok(Some(WorkflowRun {
-            id,
-            workspace_id: new.workspace_id.to_string(),
-            workflow_id: new.workflow_id.to_string(),
-            workflow_name: None,
-            visitor_id: new.visitor_id.to_string(),
-            data_version: new.data_version,
-            trigger: new.trigger.to_string(),
-            outcome: "pending".to_string(),
-            push_job_id: None,
-            push_status: None,
-            push_error: None,
-            created_at: new.now_ms,
-        }))
-    }
-
-    /// Records the push job a run enqueued and marks the run `queued`.
-    pub async fn mark_workflow_run_queued(&self, run_id: &str, push_job_id: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE workflow_runs SET outcome = 'queued', push_job_id = $2 WHERE id = $1")
-            .bind(run_id)
-            .bind(push_job_id)
-            .execute(self.pool())
-            .await
-            .map(|_| ())
-    }
-
-    /// Deletes a run whose push could not be enqueued, so that the next event
-    /// for the same visitor data tries again.
-    pub async fn delete_workflow_run(&self, run_id: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM workflow_runs WHERE id = $1")
-            .bind(run_id)
-            .execute(self.pool())
-            .await
-            .map(|_| ())
     }
 
     /// Lists runs of a workspace, newest first, optionally of one workflow.
@@ -333,6 +287,7 @@ fn workflow_from_row(row: &AnyRow) -> Result<Workflow, sqlx::Error> {
 }
 
 fn run_from_row(row: &AnyRow) -> Result<WorkflowRun, sqlx::Error> {
+    let push_status: Option<String> = row.try_get("push_status")?;
     Ok(WorkflowRun {
         id: row.try_get("id")?,
         workspace_id: row.try_get("workspace_id")?,
@@ -341,39 +296,83 @@ fn run_from_row(row: &AnyRow) -> Result<WorkflowRun, sqlx::Error> {
         visitor_id: row.try_get("visitor_id")?,
         data_version: row.try_get("data_version")?,
         trigger: row.try_get("trigger_event")?,
-        outcome: row.try_get("outcome")?,
+        outcome: run_outcome(row.try_get("outcome")?, push_status.as_deref()),
         push_job_id: row.try_get("push_job_id")?,
-        push_status: row.try_get("push_status")?,
+        push_status,
         push_error: row.try_get("push_error")?,
         created_at: row.try_get("created_at")?,
     })
+}
+
+/// Combines the stored run outcome with the status of its push job.
+fn run_outcome(stored: String, push_status: Option<&str>) -> String {
+    match push_status {
+        Some(job_status::DONE) => "pushed".to_string(),
+        Some(job_status::FAILED) => "failed".to_string(),
+        Some(job_status::WAITING) => "waiting".to_string(),
+        _ => stored,
+    }
 }
 
 fn decode_error(message: String) -> sqlx::Error {
     sqlx::Error::Decode(message.into())
 }
 
-impl Db {
-    /// Inserts a queued push job with reason `workflow` and returns its id.
-    // TODO: remove once the push queue's enqueue function is merged.
-    pub async fn insert_workflow_push_job(
-        &self,
-        workspace_id: &str,
-        visitor_id: &str,
-        now_ms: i64,
-    ) -> Result<String, sqlx::Error> {
-        let id = uuid::Uuid::new_v4().to_string();
-        sqlx::query(
-            "INSERT INTO push_jobs (id, workspace_id, visitor_id, reason, priority, status, \
-             next_attempt_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, 'workflow', 2, 'queued', $4, $4, $4)",
-        )
-        .bind(&id)
-        .bind(workspace_id)
-        .bind(visitor_id)
-        .bind(now_ms)
-        .execute(self.pool())
-        .await?;
-        Ok(id)
+
+/// Inserts a `queued` run inside the caller's transaction unless one exists
+/// for the same workflow, visitor and data version. Returns the run only
+/// when it was inserted; the caller then enqueues the push in the same
+/// transaction and records it with [`set_workflow_run_push_job`].
+pub async fn insert_workflow_run(
+    connection: &mut AnyConnection,
+    new: &NewWorkflowRun<'_>,
+) -> Result<Option<WorkflowRun>, sqlx::Error> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let result = sqlx::query(
+        "INSERT INTO workflow_runs (id, workspace_id, workflow_id, visitor_id, data_version, \
+         trigger_event, push_job_id, outcome, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, NULL, 'queued', $7) \
+         ON CONFLICT (workflow_id, visitor_id, data_version) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(new.workspace_id)
+    .bind(new.workflow_id)
+    .bind(new.visitor_id)
+    .bind(new.data_version)
+    .bind(new.trigger)
+    .bind(new.now_ms)
+    .execute(&mut *connection)
+    .await?;
+
+    if result.rows_affected() == 0 {
+        return Ok(None);
     }
+    Ok(Some(WorkflowRun {
+        id,
+        workspace_id: new.workspace_id.to_string(),
+        workflow_id: new.workflow_id.to_string(),
+        workflow_name: None,
+        visitor_id: new.visitor_id.to_string(),
+        data_version: new.data_version,
+        trigger: new.trigger.to_string(),
+        outcome: "queued".to_string(),
+        push_job_id: None,
+        push_status: None,
+        push_error: None,
+        created_at: new.now_ms,
+    }))
+}
+
+/// Records the push job a run enqueued, inside the caller's transaction.
+pub async fn set_workflow_run_push_job(
+    connection: &mut AnyConnection,
+    run_id: &str,
+    push_job_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE workflow_runs SET push_job_id = $2 WHERE id = $1")
+        .bind(run_id)
+        .bind(push_job_id)
+        .execute(&mut *connection)
+        .await
+        .map(|_| ())
 }

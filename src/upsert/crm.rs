@@ -5,17 +5,11 @@
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 
+pub use crate::hubspot::{CrmObject, PropertyDefinition, PropertyOption};
+
 /// Property values of a CRM record; HubSpot sends and takes every value as
 /// a string.
 pub type Properties = BTreeMap<String, String>;
-
-/// CRM object types the upsert path writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CrmObject {
-    Contacts,
-    Companies,
-    Notes,
-}
 
 /// HubSpot-defined association type ids.
 pub mod association_type {
@@ -69,24 +63,6 @@ pub struct NewRecord {
 pub struct Associated {
     pub id: String,
     pub type_ids: Vec<i64>,
-}
-
-/// An enumeration option of a property.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PropertyOption {
-    /// The internal value HubSpot stores, for example `COMPUTER_SOFTWARE`.
-    pub value: String,
-    /// The label shown in HubSpot, for example `Computer Software`.
-    pub label: String,
-}
-
-/// The parts of a property definition the upsert path reads.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PropertyDefinition {
-    pub name: String,
-    /// HubSpot's property `type`: `string`, `number`, `enumeration`, ...
-    pub property_type: String,
-    pub options: Vec<PropertyOption>,
 }
 
 /// One rejected property value of a validation error.
@@ -179,6 +155,15 @@ pub trait CrmApi: Send + Sync {
         id: &str,
         properties: Properties,
     ) -> impl Future<Output = Result<CrmRecord, CrmError>> + Send;
+
+    /// Reads records by id; unknown ids are left out.
+    fn batch_read(
+        &self,
+        workspace_id: &str,
+        object: CrmObject,
+        ids: Vec<String>,
+        properties: &[&str],
+    ) -> impl Future<Output = Result<Vec<CrmRecord>, CrmError>> + Send;
 
     /// Creates or updates contacts by email, at most 100 per call.
     fn batch_upsert_contacts_by_email(

@@ -1,10 +1,12 @@
 //! Evaluation of a workspace's active workflows for one visitor, called
 //! right after a visitor event is stored.
 
+use crate::push_queue::{NewPush, PushReason, enqueue_push_in};
 use crate::startup::AppState;
-use crate::storage::workflows::{NewWorkflowRun, Workflow, WorkflowRun};
+use crate::storage::workflows::{
+    NewWorkflowRun, Workflow, WorkflowRun, insert_workflow_run, set_workflow_run_push_job,
+};
 
-use super::push::enqueue_workflow_push;
 use super::rules::{Action, VisitorFacts, rules_match};
 
 /// Maximum length of a trigger name, in bytes.
@@ -19,17 +21,11 @@ pub enum EvaluateError {
     /// The trigger name is empty or longer than [`MAX_TRIGGER_LEN`].
     #[error("invalid workflow trigger name (1 to {MAX_TRIGGER_LEN} bytes expected)")]
     InvalidTrigger,
-    /// Reading or writing workflows, runs or pushes failed.
+    /// Reading or writing workflows, runs or pushes failed. A run whose
+    /// push was not written is rolled back too, so the next event for the
+    /// same visitor data tries again.
     #[error("database error while evaluating workflows")]
     Database(#[from] sqlx::Error),
-    /// A workflow matched but its push could not be enqueued. Its run was
-    /// removed, so the next event for the same visitor data tries again.
-    #[error("failed to enqueue the push of workflow {workflow_id}")]
-    Enqueue {
-        workflow_id: String,
-        #[source]
-        source: anyhow::Error,
-    },
 }
 
 /// Evaluates every active workflow of `workspace_id` for `visitor_id` and
@@ -64,6 +60,14 @@ pub async fn evaluate_visitor(
             visitor_id: visitor_id.to_string(),
         })?;
 
+    if !facts.pushable {
+        // An anonymous widget visitor: a push would fail with nothing to
+        // store, so it waits until the visitor is identified, which bumps
+        // its data version.
+        tracing::debug!(workspace_id, visitor_id, trigger, "workflows skip a visitor without email, name or company");
+        return Ok(Vec::new());
+    }
+
     let mut runs = Vec::new();
     for workflow in workflows.iter().filter(|workflow| rules_match(workflow.match_mode, &workflow.conditions, &facts)) {
         if let Some(run) = run_workflow(state, workflow, visitor_id, &facts, trigger).await? {
@@ -73,8 +77,9 @@ pub async fn evaluate_visitor(
     Ok(runs)
 }
 
-/// Records a run of a matching workflow and performs its action, unless the
-/// workflow already ran for this visitor data version.
+/// Records a run of a matching workflow and enqueues its push in one
+/// transaction, unless the workflow already ran for this visitor data
+/// version. Either both rows are written or neither is.
 async fn run_workflow(
     state: &AppState,
     workflow: &Workflow,
@@ -82,15 +87,17 @@ async fn run_workflow(
     facts: &VisitorFacts,
     trigger: &str,
 ) -> Result<Option<WorkflowRun>, EvaluateError> {
+    let now_ms = state.clock.now_ms();
     let new_run = NewWorkflowRun {
         workspace_id: &workflow.workspace_id,
         workflow_id: &workflow.id,
         visitor_id,
         data_version: facts.data_version,
         trigger,
-        now_ms: state.clock.now_ms(),
+        now_ms,
     };
-    let Some(mut run) = state.db.insert_workflow_run(&new_run).await? else {
+    let mut transaction = state.db.pool().begin().await?;
+    let Some(mut run) = insert_workflow_run(&mut transaction, &new_run).await? else {
         tracing::debug!(
             workflow_id = %workflow.id,
             visitor_id,
@@ -99,24 +106,21 @@ async fn run_workflow(
         );
         return Ok(None);
     };
-    run.workflow_name = Some(workflow.name.clone());
 
-    // NOTE: the run row and the push job are written in two steps. A crash
-    // between them leaves a `pending` run without a push, and that visitor
-    // data version is then not pushed by this workflow.
-    let push_job_id = match workflow.action {
-        Action::PushToHubspot => enqueue_workflow_push(state, &workflow.workspace_id, visitor_id).await,
+    let push = match workflow.action {
+        Action::PushToHubspot => NewPush {
+            workspace_id: workflow.workspace_id.clone(),
+            visitor_id: visitor_id.to_string(),
+            reason: PushReason::Workflow,
+            booking_id: None,
+            bulk_job_id: None,
+        },
     };
-    let push_job_id = match push_job_id {
-        Ok(id) => id,
-        Err(source) => {
-            if let Err(error) = state.db.delete_workflow_run(&run.id).await {
-                tracing::error!(run_id = %run.id, error = %error, "failed to remove a workflow run whose push was not enqueued");
-            }
-            return Err(EvaluateError::Enqueue { workflow_id: workflow.id.clone(), source });
-        }
-    };
-    state.db.mark_workflow_run_queued(&run.id, &push_job_id).await?;
+    let push_job_id = enqueue_push_in(&mut transaction, push, now_ms).await?;
+    set_workflow_run_push_job(&mut transaction, &run.id, &push_job_id).await?;
+    transaction.commit().await?;
+    state.push_queue.wake();
+
     tracing::info!(
         workspace_id = %workflow.workspace_id,
         workflow_id = %workflow.id,
@@ -125,9 +129,10 @@ async fn run_workflow(
         push_job_id = %push_job_id,
         data_version = facts.data_version,
         trigger,
-        "workflow matched a visitor and queued a push"
+        "workflow {} matched visitor {visitor_id} and queued push {push_job_id}",
+        workflow.id
     );
-    run.outcome = "queued".to_string();
+    run.workflow_name = Some(workflow.name.clone());
     run.push_job_id = Some(push_job_id);
     Ok(Some(run))
 }

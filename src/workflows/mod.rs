@@ -8,7 +8,6 @@
 
 mod evaluate;
 pub mod input;
-mod push;
 pub mod rules;
 
 pub use crate::storage::workflows::{Workflow, WorkflowRun};

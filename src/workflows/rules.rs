@@ -90,6 +90,9 @@ impl Action {
 /// The visitor data that rules read, as stored when the event arrived.
 #[derive(Debug, Clone, Default)]
 pub struct VisitorFacts {
+    /// Whether the visitor has an email, a name or company data, without
+    /// which HubSpot has nothing to store.
+    pub pushable: bool,
     pub email: Option<String>,
     pub quality_score: Option<i64>,
     /// URLs of the pages the visitor viewed, each once.

@@ -2,13 +2,17 @@
 //! test (SQLite by default, PostgreSQL when `SLOTCHAT_TEST_POSTGRES_URL` is
 //! set) and the HubSpot sandbox over real HTTP.
 
+mod bulk_push;
 mod dashboard;
 mod health;
 mod hubspot_client;
 mod integrations;
 mod helpers;
+mod push;
+mod push_faults;
+mod push_helpers;
 mod visitors;
+mod widget_assets;
 mod widget_client;
 mod widget_session;
-mod widget_assets;
 mod workflows;

@@ -4,9 +4,11 @@
 use serde_json::{Value, json};
 use slotchat::workflows::evaluate_visitor;
 use slotchat::workflows::rules::{Condition, MatchMode, PageMatch, VisitorFacts, rules_match};
-use sqlx::Row;
+
+use std::time::{Duration, Instant};
 
 use crate::helpers::{TestApp, spawn_app};
+use crate::push_helpers::{hubspot_get, spawn_connected_app};
 
 fn pricing_workflow(active: bool) -> Value {
     json!({
@@ -21,60 +23,28 @@ fn pricing_workflow(active: bool) -> Value {
     })
 }
 
-// NOTE: visitors and page views are written with SQL here until the
-// visitor API is merged into this branch.
-async fn insert_visitor(app: &TestApp, email: Option<&str>, quality_score: Option<i64>) -> String {
-    let id = uuid::Uuid::new_v4().to_string();
-    let now = app.clock.now_ms();
-    sqlx::query(
-        "INSERT INTO visitors (id, workspace_id, email, quality_score, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $5)",
-    )
-    .bind(&id)
-    .bind(&app.workspace.id)
-    .bind(email.map(str::to_string))
-    .bind(quality_score)
-    .bind(now)
-    .execute(app.state.db.pool())
-    .await
-    .expect("insert visitor");
-    id
+/// Creates or updates a visitor through the visitor API, which evaluates
+/// workflows right after saving; returns the visitor id.
+async fn save_visitor(app: &TestApp, body: Value) -> String {
+    let response = app.admin_post("/api/v1/visitors", &body).await;
+    let status = response.status();
+    let json: Value = response.json().await.expect("visitor JSON");
+    assert!(status.is_success(), "saving a visitor failed: {json}");
+    json["id"].as_str().expect("visitor id").to_string()
 }
 
-async fn add_page_view(app: &TestApp, visitor_id: &str, url: &str) {
-    sqlx::query(
-        "INSERT INTO page_views (id, workspace_id, visitor_id, url, viewed_at) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(uuid::Uuid::new_v4().to_string())
-    .bind(&app.workspace.id)
-    .bind(visitor_id)
-    .bind(url)
-    .bind(app.clock.now_ms())
-    .execute(app.state.db.pool())
-    .await
-    .expect("insert page view");
+async fn runs_of(app: &TestApp, workflow: &Value) -> Vec<Value> {
+    let path = format!("/api/v1/workflows/{}/runs", workflow["id"].as_str().expect("workflow id"));
+    let listed: Value = app.admin_get(&path).await.json().await.expect("runs JSON");
+    listed["runs"].as_array().expect("runs").clone()
 }
 
-async fn change_quality_score(app: &TestApp, visitor_id: &str, score: i64) {
-    sqlx::query(
-        "UPDATE visitors SET quality_score = $2, data_version = data_version + 1 WHERE id = $1",
-    )
-    .bind(visitor_id)
-    .bind(score)
-    .execute(app.state.db.pool())
-    .await
-    .expect("update visitor");
+async fn visitor_json(app: &TestApp, visitor_id: &str) -> Value {
+    app.admin_get(&format!("/api/v1/visitors/{visitor_id}")).await.json().await.expect("visitor JSON")
 }
 
-async fn workflow_push_count(app: &TestApp, visitor_id: &str) -> i64 {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS total FROM push_jobs WHERE visitor_id = $1 AND reason = 'workflow'",
-    )
-    .bind(visitor_id)
-    .fetch_one(app.state.db.pool())
-    .await
-    .expect("count push jobs");
-    row.get("total")
+fn page_at(url: &str) -> Value {
+    json!({"url": url, "viewed_at": "2026-12-04T20:00:00Z"})
 }
 
 async fn create_workflow(app: &TestApp, body: &Value) -> Value {
@@ -95,6 +65,7 @@ async fn admin_patch(app: &TestApp, path: &str, body: &Value) -> reqwest::Respon
 
 fn facts(email: Option<&str>, score: Option<i64>, pages: &[&str]) -> VisitorFacts {
     VisitorFacts {
+        pushable: true,
         email: email.map(str::to_string),
         quality_score: score,
         page_urls: pages.iter().map(|page| page.to_string()).collect(),
@@ -314,68 +285,85 @@ async fn workflows_scoped_to_workspace() {
 #[tokio::test]
 async fn inactive_workflow_does_nothing() {
     let app = spawn_app().await;
-    create_workflow(&app, &pricing_workflow(false)).await;
-    let visitor = insert_visitor(&app, Some("ada@customer.test"), Some(90)).await;
+    let workflow = create_workflow(&app, &pricing_workflow(false)).await;
+    let visitor = save_visitor(&app, json!({"email": "ada@customer.test", "quality_score": 90})).await;
 
-    let runs = evaluate_visitor(&app.state, &app.workspace.id, &visitor, "visitor_created").await.unwrap();
+    let runs = evaluate_visitor(&app.state, &app.workspace.id, &visitor, "page_view").await.unwrap();
 
     assert!(runs.is_empty());
-    assert_eq!(workflow_push_count(&app, &visitor).await, 0);
-    let listed: Value = app.admin_get("/api/v1/workflow-runs").await.json().await.unwrap();
-    assert_eq!(listed["runs"], json!([]));
+    assert_eq!(runs_of(&app, &workflow).await, Vec::<Value>::new());
+    assert_eq!(visitor_json(&app, &visitor).await["push_status"], "not_pushed");
 }
 
 #[tokio::test]
 async fn one_push_per_data_version() {
     let app = spawn_app().await;
     let workflow = create_workflow(&app, &pricing_workflow(true)).await;
-    let visitor = insert_visitor(&app, Some("ada@customer.test"), Some(20)).await;
+    let email = "ada@customer.test";
 
-    let runs = evaluate_visitor(&app.state, &app.workspace.id, &visitor, "visitor_created").await.unwrap();
-    assert!(runs.is_empty(), "score 20 and no page: no match");
+    let visitor = save_visitor(&app, json!({"email": email, "quality_score": 20})).await;
+    assert!(runs_of(&app, &workflow).await.is_empty(), "score 20 and no page: no match");
 
-    add_page_view(&app, &visitor, "https://customer.test/pricing").await;
-    let runs = evaluate_visitor(&app.state, &app.workspace.id, &visitor, "page_view").await.unwrap();
-    assert_eq!(runs.len(), 1, "page view matches");
-    assert_eq!(runs[0].outcome, "queued");
-    assert_eq!(runs[0].data_version, 1);
-    assert!(runs[0].push_job_id.is_some());
-
-    add_page_view(&app, &visitor, "https://customer.test/pricing/enterprise").await;
-    let runs = evaluate_visitor(&app.state, &app.workspace.id, &visitor, "page_view").await.unwrap();
-    assert!(runs.is_empty(), "same data version runs once");
-    assert_eq!(workflow_push_count(&app, &visitor).await, 1);
-
-    change_quality_score(&app, &visitor, 95).await;
-    let runs = evaluate_visitor(&app.state, &app.workspace.id, &visitor, "quality_score_changed").await.unwrap();
-    assert_eq!(runs.len(), 1, "changed data runs again");
-    assert_eq!(runs[0].data_version, 2);
-    assert_eq!(workflow_push_count(&app, &visitor).await, 2);
-
-    let path = format!("/api/v1/workflows/{}/runs", workflow["id"].as_str().unwrap());
-    let listed: Value = app.admin_get(&path).await.json().await.unwrap();
-    let runs = listed["runs"].as_array().expect("runs");
-    assert_eq!(runs.len(), 2);
-    assert_eq!(runs[0]["trigger"], "quality_score_changed");
-    assert_eq!(runs[1]["trigger"], "page_view");
+    save_visitor(&app, json!({"email": email, "pages": [page_at("https://customer.test/pricing")]})).await;
+    let runs = runs_of(&app, &workflow).await;
+    assert_eq!(runs.len(), 1, "pricing page matches");
+    assert_eq!(runs[0]["trigger"], "visitor_updated");
     assert_eq!(runs[0]["visitor_id"], visitor.as_str());
     assert_eq!(runs[0]["workflow_name"], "Pricing visitors");
-    assert_eq!(runs[0]["outcome"], "queued");
-    assert!(runs[0]["push_status"].is_string(), "push status joined from the queue");
+    assert!(runs[0]["push_job_id"].is_string());
+    let first_version = runs[0]["data_version"].as_i64().expect("data version");
+
+    let again = evaluate_visitor(&app.state, &app.workspace.id, &visitor, "page_view").await.unwrap();
+    assert!(again.is_empty(), "same data version runs once");
+    save_visitor(&app, json!({"email": email})).await;
+    assert_eq!(runs_of(&app, &workflow).await.len(), 1, "unchanged data runs once");
+
+    save_visitor(&app, json!({"email": email, "quality_score": 95})).await;
+    let runs = runs_of(&app, &workflow).await;
+    assert_eq!(runs.len(), 2, "changed data runs again");
+    assert!(runs[0]["data_version"].as_i64().unwrap() > first_version);
+    assert_ne!(runs[0]["push_job_id"], runs[1]["push_job_id"]);
+
+    let job: Value = app
+        .admin_get(&format!("/api/v1/push-jobs/{}", runs[0]["push_job_id"].as_str().unwrap()))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(job["reason"], "workflow", "push job: {job}");
+}
+
+#[tokio::test]
+async fn anonymous_visitor_waits_for_identity() {
+    let app = spawn_app().await;
+    create_workflow(&app, &pricing_workflow(true)).await;
+    let now = app.clock.now_ms();
+    let visitor = app
+        .state
+        .db
+        .record_page_view(&app.workspace.id, &app.site.id, "anon-visitor-1", "https://customer.test/pricing", None, now)
+        .await
+        .expect("record page view");
+
+    let runs = evaluate_visitor(&app.state, &app.workspace.id, &visitor, "page_view").await.unwrap();
+
+    assert!(runs.is_empty(), "nothing HubSpot could store yet");
 }
 
 #[tokio::test]
 async fn concurrent_evaluations_push_once() {
     let app = spawn_app().await;
-    create_workflow(&app, &pricing_workflow(true)).await;
-    let visitor = insert_visitor(&app, None, Some(80)).await;
+    let workflow = create_workflow(&app, &pricing_workflow(false)).await;
+    let visitor = save_visitor(&app, json!({"email": "ada@customer.test", "quality_score": 80})).await;
+    let path = format!("/api/v1/workflows/{}", workflow["id"].as_str().unwrap());
+    assert_eq!(admin_patch(&app, &path, &json!({"active": true})).await.status(), 200);
 
     let calls = (0..8).map(|_| evaluate_visitor(&app.state, &app.workspace.id, &visitor, "visitor_updated"));
     let results = futures_util::future::join_all(calls).await;
 
     let created: usize = results.into_iter().map(|runs| runs.expect("evaluate").len()).sum();
     assert_eq!(created, 1);
-    assert_eq!(workflow_push_count(&app, &visitor).await, 1);
+    assert_eq!(runs_of(&app, &workflow).await.len(), 1);
 }
 
 #[tokio::test]
@@ -384,15 +372,20 @@ async fn each_matching_workflow_runs() {
     create_workflow(&app, &pricing_workflow(true)).await;
     create_workflow(&app, &json!({"name": "Known", "active": true, "conditions": [{"type": "has_email"}]})).await;
     create_workflow(&app, &json!({"name": "Hot", "active": true, "conditions": [{"type": "quality_score_at_least", "value": 99}]})).await;
-    let visitor = insert_visitor(&app, Some("ada@customer.test"), Some(75)).await;
 
-    let runs = evaluate_visitor(&app.state, &app.workspace.id, &visitor, "visitor_created").await.unwrap();
+    save_visitor(&app, json!({"email": "ada@customer.test", "quality_score": 75})).await;
 
-    let mut names: Vec<_> = runs.iter().filter_map(|run| run.workflow_name.clone()).collect();
+    let listed: Value = app.admin_get("/api/v1/workflow-runs").await.json().await.unwrap();
+    let mut names: Vec<_> = listed["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|run| run["workflow_name"].as_str().unwrap().to_string())
+        .collect();
     names.sort();
     assert_eq!(names, ["Known", "Pricing visitors"]);
-    let listed: Value = app.admin_get("/api/v1/workflow-runs?limit=1").await.json().await.unwrap();
-    assert_eq!(listed["runs"].as_array().unwrap().len(), 1);
+    let limited: Value = app.admin_get("/api/v1/workflow-runs?limit=1").await.json().await.unwrap();
+    assert_eq!(limited["runs"].as_array().unwrap().len(), 1);
     let bad = app.admin_get("/api/v1/workflow-runs?limit=0").await;
     assert_eq!(bad.status(), 400);
 }
@@ -403,4 +396,33 @@ async fn unknown_visitor_is_an_error() {
     create_workflow(&app, &pricing_workflow(true)).await;
     let result = evaluate_visitor(&app.state, &app.workspace.id, "no-such-visitor", "page_view").await;
     assert!(matches!(result, Err(slotchat::workflows::EvaluateError::VisitorNotFound { .. })));
+}
+
+#[tokio::test]
+async fn workflow_push_reaches_sandbox_quickly() {
+    let app = spawn_connected_app().await;
+    let workflow = create_workflow(&app, &pricing_workflow(true)).await;
+    let email = "grace@customer.test";
+    let visitor = save_visitor(&app, json!({"email": email, "first_name": "Grace"})).await;
+    assert!(runs_of(&app, &workflow).await.is_empty());
+
+    let started = Instant::now();
+    save_visitor(&app, json!({"email": email, "pages": [page_at("https://customer.test/pricing/teams")]})).await;
+    let contact_id = loop {
+        let stored = visitor_json(&app, &visitor).await;
+        if let Some(id) = stored["hubspot_contact_id"].as_str() {
+            break id.to_string();
+        }
+        assert!(started.elapsed() < Duration::from_secs(5), "not pushed: {stored}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let elapsed = started.elapsed();
+
+    assert!(elapsed < Duration::from_secs(1), "pushed after {elapsed:?}");
+    let contact = hubspot_get(&app, &format!("/crm/v3/objects/contacts/{contact_id}?properties=email")).await;
+    assert_eq!(contact["properties"]["email"], email);
+    let runs = runs_of(&app, &workflow).await;
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["outcome"], "pushed");
+    assert_eq!(runs[0]["push_status"], "done");
 }

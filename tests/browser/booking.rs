@@ -278,3 +278,48 @@ async fn wait_for_page_views(
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+#[tokio::test]
+async fn resumed_session_shows_missed_confirmation() {
+    if !browser_tests_enabled("resumed_session_shows_missed_confirmation") {
+        return;
+    }
+    let setup = set_up().await;
+    connect_hubspot(&setup.app).await;
+    let browser = Browser::start().await;
+    browser.client.goto(&setup.customer.url("/")).await.expect("open the customer page");
+    let widget = Widget::new(&browser.client);
+    widget.open().await;
+    widget.choose_first_available_type().await;
+    widget.choose_first_slot().await;
+    widget.fill_form("Maria", "Lopez", "maria@acme.example").await;
+    widget.submit().await;
+    widget.wait_for(".sc-confirmed").await;
+
+    // Forget that the confirmation was shown, as when the page reloads
+    // before the outcome arrives, then reload: the resumed session's
+    // welcome carries the booking.
+    browser
+        .client
+        .execute(
+            "Object.keys(sessionStorage).filter(k => k.startsWith('slotchat.seen_bookings.')) \
+               .forEach(k => sessionStorage.removeItem(k));",
+            Vec::new(),
+        )
+        .await
+        .expect("clear the seen confirmations");
+    browser.client.refresh().await.expect("reload the page");
+    widget.wait_for(".sc-badge").await;
+    let launcher = widget.launcher().await;
+    let label = launcher.attr("aria-label").await.unwrap();
+    assert_eq!(label.as_deref(), Some("Book a meeting (1 new confirmation)"));
+
+    widget.open().await;
+    widget.wait_for(".sc-confirmed").await;
+    let text = widget.eval("return root.querySelector('.sc-body').textContent;").await;
+    let text = text.as_str().unwrap_or_default();
+    assert!(text.contains("Your earlier booking went through."), "got `{text}`");
+    widget.wait_for_none(".sc-badge").await;
+
+    browser.close().await;
+}

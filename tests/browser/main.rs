@@ -11,5 +11,6 @@ mod helpers;
 
 mod booking;
 mod customer_site;
+mod dashboard;
 mod driver;
 mod widget;
