@@ -120,10 +120,18 @@ async fn confirm(
         is_offline: !response.is_on_calendar(),
         subject: Some(response.subject.clone()),
     };
-    let visitor_id = crate::booking::visitor::record_booker(state, session, booking).await?;
-    state.db.confirm_booking(&booking.id, &confirmation, Some(&visitor_id), state.clock.now_ms()).await?;
-    tracing::info!(booking_id = %booking.id, workspace_id, visitor_id, on_calendar = !confirmation.is_offline, "meeting booked");
-    crate::booking::visitor::push_booker(state, booking, &visitor_id).await;
+    let visitor_id = super::visitor::record_booker(state, session, booking).await?;
+    let push = super::visitor::booker_push(booking, &visitor_id);
+    let push_job_id = state.db.confirm_booking(&booking.id, &confirmation, &push, state.clock.now_ms()).await?;
+    tracing::info!(
+        booking_id = %booking.id,
+        workspace_id,
+        visitor_id,
+        push_job_id,
+        on_calendar = !confirmation.is_offline,
+        "meeting booked"
+    );
+    super::visitor::after_confirmation(state, booking, &visitor_id).await;
 
     state.catalogue.invalidate(workspace_id, &booking.slug).await;
     let start = DateTime::from_timestamp_millis(booking.start_at).unwrap_or_default();

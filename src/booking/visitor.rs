@@ -4,12 +4,9 @@
 use crate::domain::Email;
 use crate::startup::AppState;
 use crate::storage::bookings::Booking;
+use crate::push_queue::{NewPush, PushReason};
 use crate::storage::push_jobs::NewPushJob;
 use crate::storage::widget_sessions::WidgetSession;
-
-/// Priority of a booking's push: lower runs first, and a booking's push
-/// never waits behind bulk work.
-const BOOKING_PUSH_PRIORITY: i64 = 0;
 
 /// Finds or creates the booker's visitor by email and ties the widget
 /// session to it. Returns the visitor id.
@@ -37,21 +34,22 @@ pub async fn record_booker(
     Ok(visitor_id)
 }
 
-/// Queues the booker's push and runs the workflows. Failures are logged:
-/// the booking itself is stored and confirmed either way.
-pub async fn push_booker(state: &AppState, booking: &Booking, visitor_id: &str) {
-    let job = NewPushJob {
+/// The booker's push row, recorded with the confirmation.
+pub fn booker_push(booking: &Booking, visitor_id: &str) -> NewPushJob {
+    let push = NewPush {
         workspace_id: booking.workspace_id.clone(),
         visitor_id: visitor_id.to_string(),
-        reason: "booking".into(),
-        priority: BOOKING_PUSH_PRIORITY,
+        reason: PushReason::Booking,
         booking_id: Some(booking.id.clone()),
         bulk_job_id: None,
     };
-    match state.db.enqueue_push_job(&job, state.clock.now_ms()).await {
-        Ok(push_job_id) => tracing::info!(booking_id = %booking.id, visitor_id, push_job_id, "booker push queued"),
-        Err(error) => tracing::error!(booking_id = %booking.id, visitor_id, error = %error, "failed to queue the booker's push"),
-    }
+    push.to_row()
+}
+
+/// Wakes the push workers for the booker's push and runs the workflows.
+/// Failures are logged: the booking is stored and confirmed either way.
+pub async fn after_confirmation(state: &AppState, booking: &Booking, visitor_id: &str) {
+    state.push_queue.wake();
     if let Err(error) = crate::workflows::evaluate_visitor(state, &booking.workspace_id, visitor_id, "booking").await {
         tracing::error!(booking_id = %booking.id, visitor_id, error = %error, "workflow evaluation after a booking failed");
     }

@@ -66,7 +66,8 @@ pub struct NewPush {
 }
 
 impl NewPush {
-    fn to_row(&self) -> NewPushJob {
+    /// The `push_jobs` row this push is stored as.
+    pub fn to_row(&self) -> NewPushJob {
         NewPushJob {
             workspace_id: self.workspace_id.clone(),
             visitor_id: self.visitor_id.clone(),

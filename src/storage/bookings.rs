@@ -4,6 +4,7 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::push_jobs::{NewPushJob, insert_push_job};
 use super::{Db, is_unique_violation, to_json_text};
 
 /// Where a booking stands.
@@ -213,14 +214,17 @@ impl Db {
         Ok(rows.iter().map(booking_from_row).collect())
     }
 
-    /// Marks a pending booking confirmed with HubSpot's answer.
+    /// Marks a pending booking confirmed with HubSpot's answer and records
+    /// the booker's push in the same transaction, so a confirmed booking
+    /// always has its push queued. Returns the push job id.
     pub async fn confirm_booking(
         &self,
         id: &str,
         confirmation: &BookingConfirmation,
-        visitor_id: Option<&str>,
+        push: &NewPushJob,
         now_ms: i64,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<String, sqlx::Error> {
+        let mut transaction = self.pool().begin().await?;
         sqlx::query(
             "UPDATE bookings SET status = 'confirmed', hubspot_portal_id = $1, hubspot_contact_id = $2, \
              calendar_event_id = $3, is_offline = $4, subject = $5, visitor_id = $6, error = NULL, \
@@ -231,12 +235,14 @@ impl Db {
         .bind(&confirmation.calendar_event_id)
         .bind(i64::from(confirmation.is_offline))
         .bind(&confirmation.subject)
-        .bind(visitor_id)
+        .bind(&push.visitor_id)
         .bind(now_ms)
         .bind(id)
-        .execute(self.pool())
+        .execute(&mut *transaction)
         .await?;
-        Ok(())
+        let push_job_id = insert_push_job(&mut transaction, push, now_ms).await?;
+        transaction.commit().await?;
+        Ok(push_job_id)
     }
 
     /// Records a booking's final failure or unknown outcome.

@@ -3,6 +3,7 @@
 //! set) and the HubSpot sandbox over real HTTP.
 
 mod bulk_push;
+mod booking_push;
 mod dashboard;
 mod health;
 mod hubspot_client;
