@@ -118,10 +118,12 @@ impl<C: CrmApi> Worker<C> {
                 (update, Some(PushFailure { status: push_status::FAILED, message, action }))
             }
         };
-        let still_ours = self.db.finish_push_job(&job.id, &self.id, &update, now).await?;
-        if let Some(failure) = failure.filter(|_| still_ours) {
-            self.db.record_push_failure(&job.visitor_id, &failure, now).await?;
+        // The visitor is written first, so a reader who sees the job ended
+        // also sees the visitor's new state.
+        if let Some(failure) = failure {
+            self.db.record_push_failure(&job.visitor_id, (&job.id, &self.id), &failure, now).await?;
         }
+        self.db.finish_push_job(&job.id, &self.id, &update, now).await?;
         Ok(())
     }
 
@@ -140,11 +142,6 @@ impl<C: CrmApi> Worker<C> {
             last_error: None,
             result: Some(serde_json::to_value(&outcome).expect("the outcome serializes to JSON")),
         };
-        let still_ours = self.db.finish_push_job(&job.id, &self.id, &update, now).await?;
-        if !still_ours {
-            tracing::warn!(push_job_id = %job.id, "push finished after its claim ran out; another worker owns it");
-            return Ok(());
-        }
         let success = PushSuccess {
             portal_id: outcome.portal_id,
             contact_id: outcome.contact_id,
@@ -152,7 +149,12 @@ impl<C: CrmApi> Worker<C> {
             data_version: visitor.map_or(0, |visitor| visitor.data_version),
             skipped_fields: outcome.skipped_fields,
         };
-        self.db.record_push_success(&job.visitor_id, &success, now).await
+        self.db.record_push_success(&job.visitor_id, (&job.id, &self.id), &success, now).await?;
+        let still_ours = self.db.finish_push_job(&job.id, &self.id, &update, now).await?;
+        if !still_ours {
+            tracing::warn!(push_job_id = %job.id, "push finished after its claim ran out; another worker owns it");
+        }
+        Ok(())
     }
 }
 

@@ -92,20 +92,6 @@ pub async fn hubspot_get(app: &TestApp, path: &str) -> Value {
     response.json().await.expect("JSON")
 }
 
-/// `POST` to a HubSpot API path on the sandbox with [`READ_TOKEN`].
-pub async fn hubspot_post(app: &TestApp, path: &str, body: &Value) -> Value {
-    let response = app
-        .client
-        .post(format!("{}{}", app.sandbox.base_url, path))
-        .bearer_auth(READ_TOKEN)
-        .json(body)
-        .send()
-        .await
-        .expect("send request to the sandbox");
-    assert_eq!(response.status(), 200, "POST {path} failed");
-    response.json().await.expect("JSON")
-}
-
 /// Every record of `object` in the sandbox portal (up to 10,000).
 pub async fn all_records(app: &TestApp, object: &str, properties: &[&str]) -> Vec<Value> {
     let mut records = Vec::new();
