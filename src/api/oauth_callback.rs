@@ -27,30 +27,65 @@ pub async fn hubspot_oauth_callback(
 ) -> HttpResponse {
     let query = query.into_inner();
     let Some(oauth_state) = query.state.filter(|value| !value.is_empty()) else {
-        return page(StatusCode::BAD_REQUEST, "HubSpot was not connected", "The link is missing its state parameter. Start again from slotchat.");
+        return page(
+            StatusCode::BAD_REQUEST,
+            "HubSpot was not connected",
+            "The link is missing its state parameter. Start again from slotchat.",
+        );
     };
     let now = state.clock.now_ms();
-    let workspace_id = match state.db.consume_oauth_state(&hash_token(&oauth_state), now).await {
+    let workspace_id = match state
+        .db
+        .consume_oauth_state(&hash_token(&oauth_state), now)
+        .await
+    {
         Ok(Some(workspace_id)) => workspace_id,
         Ok(None) => {
             tracing::warn!("OAuth callback with an unknown, used or expired state");
-            return page(StatusCode::BAD_REQUEST, "HubSpot was not connected", "This link has expired or was already used. Start again from slotchat.");
+            return page(
+                StatusCode::BAD_REQUEST,
+                "HubSpot was not connected",
+                "This link has expired or was already used. Start again from slotchat.",
+            );
         }
         Err(error) => {
             tracing::error!(%error, "failed to read the OAuth state");
-            return page(StatusCode::SERVICE_UNAVAILABLE, "HubSpot was not connected", "The database is unavailable. Try again in a moment.");
+            return page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "HubSpot was not connected",
+                "The database is unavailable. Try again in a moment.",
+            );
         }
     };
     if let Some(error) = query.error {
         tracing::warn!(%workspace_id, error = %safe_code(&error), "HubSpot denied the authorization");
-        let message = format!("HubSpot did not grant access ({}). Start again from slotchat.", safe_code(&error));
-        return page(StatusCode::BAD_REQUEST, "HubSpot was not connected", &message);
+        let message = format!(
+            "HubSpot did not grant access ({}). Start again from slotchat.",
+            safe_code(&error)
+        );
+        return page(
+            StatusCode::BAD_REQUEST,
+            "HubSpot was not connected",
+            &message,
+        );
     }
     let Some(code) = query.code.filter(|value| !value.is_empty()) else {
-        return page(StatusCode::BAD_REQUEST, "HubSpot was not connected", "HubSpot sent no authorization code. Start again from slotchat.");
+        return page(
+            StatusCode::BAD_REQUEST,
+            "HubSpot was not connected",
+            "HubSpot sent no authorization code. Start again from slotchat.",
+        );
     };
-    match state.hubspot.complete_connection(&workspace_id, &code).await {
-        Ok(portal) => page(StatusCode::OK, "HubSpot connected", &connected_message(&portal)),
+    match state
+        .hubspot
+        .complete_connection(&workspace_id, &code)
+        .await
+    {
+        Ok(portal) => page(
+            StatusCode::OK,
+            "HubSpot connected",
+            &connected_message(&portal),
+        ),
         Err(error) => {
             tracing::warn!(%workspace_id, %error, "finishing the HubSpot connection failed");
             let (status, message) = failure_message(&error);
@@ -60,7 +95,10 @@ pub async fn hubspot_oauth_callback(
 }
 
 fn connected_message(portal: &ConnectedPortal) -> String {
-    let mut message = format!("slotchat is connected to HubSpot portal {}.", portal.portal_id);
+    let mut message = format!(
+        "slotchat is connected to HubSpot portal {}.",
+        portal.portal_id
+    );
     if let Some(previous) = portal.previous_portal_id {
         message.push_str(&format!(
             " This is a different portal from the one connected before ({previous}); \
@@ -81,7 +119,9 @@ fn failure_message(error: &HubSpotError) -> (StatusCode, &'static str) {
             StatusCode::BAD_REQUEST,
             "HubSpot rejected the authorization code (it may have expired). Start again from slotchat.",
         ),
-        HubSpotError::Timeout { .. } | HubSpotError::Unavailable | HubSpotError::RateLimited { .. } => (
+        HubSpotError::Timeout { .. }
+        | HubSpotError::Unavailable
+        | HubSpotError::RateLimited { .. } => (
             StatusCode::BAD_GATEWAY,
             "HubSpot did not answer. Start again from slotchat in a moment.",
         ),
@@ -97,8 +137,14 @@ fn failure_message(error: &HubSpotError) -> (StatusCode, &'static str) {
 fn safe_code(code: &str) -> &str {
     let looks_like_code = !code.is_empty()
         && code.len() <= 64
-        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
-    if looks_like_code { code } else { "unknown error" }
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+    if looks_like_code {
+        code
+    } else {
+        "unknown error"
+    }
 }
 
 fn page(status: StatusCode, title: &str, message: &str) -> HttpResponse {
@@ -110,7 +156,10 @@ fn page(status: StatusCode, title: &str, message: &str) -> HttpResponse {
     );
     let mut response = HttpResponse::build(status).body(body);
     let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     // The callback URL carries the authorization code.
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));

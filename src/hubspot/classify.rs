@@ -1,5 +1,5 @@
 //! Reading HubSpot's error bodies into a [`Failure`], the client's internal
-//! view of an unsuccessful answer before retries are decided.
+//! view of an unsuccessful response before retries are decided.
 
 use std::time::Duration;
 
@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::error::{HubSpotError, PropertyError};
 
-/// An unsuccessful answer, classified.
+/// An unsuccessful response, classified.
 #[derive(Debug, Clone)]
 pub(crate) enum Failure {
     /// `401 EXPIRED_AUTHENTICATION`: refresh the token and retry once.
@@ -17,14 +17,22 @@ pub(crate) enum Failure {
     /// `401` for any other reason: the token is unknown or revoked.
     InvalidToken,
     /// `429`; `policy` is HubSpot's `policyName`.
-    RateLimited { policy: Option<String>, secondly: bool, retry_after: Option<Duration> },
+    RateLimited {
+        policy: Option<String>,
+        secondly: bool,
+        retry_after: Option<Duration>,
+    },
     /// `423`: the portal is locked for about 2 seconds.
     Locked,
     /// `5xx`, `477` or a connection error; `retry_after` from the header.
-    ServerError { retry_after: Option<Duration> },
+    ServerError {
+        retry_after: Option<Duration>,
+    },
     /// The request was not written at all (connection refused, DNS, ...).
     NotSent,
-    Timeout { request_sent: bool },
+    Timeout {
+        request_sent: bool,
+    },
     /// An answer that retrying cannot change.
     Final(HubSpotError),
 }
@@ -34,9 +42,14 @@ impl Failure {
     pub(crate) fn into_error(self) -> HubSpotError {
         match self {
             Failure::ExpiredToken | Failure::InvalidToken => HubSpotError::ReconnectRequired,
-            Failure::RateLimited { policy, retry_after, .. } => {
-                HubSpotError::RateLimited { retry_after, policy }
-            }
+            Failure::RateLimited {
+                policy,
+                retry_after,
+                ..
+            } => HubSpotError::RateLimited {
+                retry_after,
+                policy,
+            },
             Failure::Locked | Failure::ServerError { .. } | Failure::NotSent => {
                 HubSpotError::Unavailable
             }
@@ -92,18 +105,26 @@ impl ErrorBody {
     /// Whether a token endpoint rejected the refresh token or code for good.
     pub(crate) fn is_bad_grant(&self) -> bool {
         let status = self.status.as_deref().unwrap_or_default();
-        matches!(status, "BAD_REFRESH_TOKEN" | "EXPIRED_AUTH_CODE" | "BAD_AUTH_CODE")
-            || self.error.as_deref() == Some("invalid_grant")
+        matches!(
+            status,
+            "BAD_REFRESH_TOKEN" | "EXPIRED_AUTH_CODE" | "BAD_AUTH_CODE"
+        ) || self.error.as_deref() == Some("invalid_grant")
     }
 }
 
 /// Classifies a non-2xx answer.
-pub(crate) fn classify(status: StatusCode, retry_after: Option<Duration>, body: &ErrorBody) -> Failure {
+pub(crate) fn classify(
+    status: StatusCode,
+    retry_after: Option<Duration>,
+    body: &ErrorBody,
+) -> Failure {
     let category = body.category.as_deref().unwrap_or_default();
     match status.as_u16() {
         401 if category == "EXPIRED_AUTHENTICATION" => Failure::ExpiredToken,
         401 => Failure::InvalidToken,
-        403 => Failure::Final(HubSpotError::MissingScopes { scopes: required_scopes(body) }),
+        403 => Failure::Final(HubSpotError::MissingScopes {
+            scopes: required_scopes(body),
+        }),
         404 => Failure::Final(HubSpotError::NotFound),
         409 => Failure::Final(HubSpotError::Conflict {
             existing_id: existing_id(&body.message),
@@ -158,19 +179,33 @@ fn validation_error(body: &ErrorBody) -> HubSpotError {
         .sub_category
         .as_ref()
         .and_then(sub_category_text)
-        .or_else(|| body.errors.iter().find_map(|d| d.sub_category.as_ref().and_then(sub_category_text)));
-    HubSpotError::Validation { errors, message: body.message.clone(), sub_category }
+        .or_else(|| {
+            body.errors
+                .iter()
+                .find_map(|d| d.sub_category.as_ref().and_then(sub_category_text))
+        });
+    HubSpotError::Validation {
+        errors,
+        message: body.message.clone(),
+        sub_category,
+    }
 }
 
 fn detail_to_property_error(detail: &ErrorDetail) -> PropertyError {
-    let property = detail.context.as_ref().and_then(|context| match context.get("propertyName") {
-        Some(Value::Array(names)) => names.first().and_then(Value::as_str).map(str::to_string),
-        Some(Value::String(name)) => Some(name.clone()),
-        _ => None,
-    });
+    let property = detail
+        .context
+        .as_ref()
+        .and_then(|context| match context.get("propertyName") {
+            Some(Value::Array(names)) => names.first().and_then(Value::as_str).map(str::to_string),
+            Some(Value::String(name)) => Some(name.clone()),
+            _ => None,
+        });
     PropertyError {
         property,
-        code: detail.code.clone().unwrap_or_else(|| "VALIDATION_ERROR".to_string()),
+        code: detail
+            .code
+            .clone()
+            .unwrap_or_else(|| "VALIDATION_ERROR".to_string()),
         message: detail.message.clone(),
     }
 }
@@ -191,7 +226,9 @@ fn embedded_errors(message: &str) -> Vec<PropertyError> {
         .into_iter()
         .map(|entry| PropertyError {
             property: entry.name,
-            code: entry.error.unwrap_or_else(|| "VALIDATION_ERROR".to_string()),
+            code: entry
+                .error
+                .unwrap_or_else(|| "VALIDATION_ERROR".to_string()),
             message: entry.message,
         })
         .collect()
@@ -212,7 +249,10 @@ mod tests {
 
     #[test]
     fn conflict_message_yields_existing_id() {
-        assert_eq!(existing_id("Contact already exists. Existing ID: 90211"), Some("90211".into()));
+        assert_eq!(
+            existing_id("Contact already exists. Existing ID: 90211"),
+            Some("90211".into())
+        );
         assert_eq!(existing_id("Contact already exists."), None);
     }
 
@@ -258,10 +298,17 @@ mod tests {
 
     #[test]
     fn expired_token_is_told_apart() {
-        let body = ErrorBody::parse(br#"{"category":"EXPIRED_AUTHENTICATION","message":"expired"}"#);
-        assert!(matches!(classify(StatusCode::UNAUTHORIZED, None, &body), Failure::ExpiredToken));
+        let body =
+            ErrorBody::parse(br#"{"category":"EXPIRED_AUTHENTICATION","message":"expired"}"#);
+        assert!(matches!(
+            classify(StatusCode::UNAUTHORIZED, None, &body),
+            Failure::ExpiredToken
+        ));
         let body = ErrorBody::parse(br#"{"category":"INVALID_AUTHENTICATION","message":"x"}"#);
-        assert!(matches!(classify(StatusCode::UNAUTHORIZED, None, &body), Failure::InvalidToken));
+        assert!(matches!(
+            classify(StatusCode::UNAUTHORIZED, None, &body),
+            Failure::InvalidToken
+        ));
     }
 
     #[test]
@@ -269,7 +316,9 @@ mod tests {
         let body = ErrorBody::parse(
             br#"{"message":"You have reached your secondly limit.","errorType":"RATE_LIMIT","policyName":"SECONDLY"}"#,
         );
-        let Failure::RateLimited { secondly, policy, .. } = classify(StatusCode::TOO_MANY_REQUESTS, None, &body)
+        let Failure::RateLimited {
+            secondly, policy, ..
+        } = classify(StatusCode::TOO_MANY_REQUESTS, None, &body)
         else {
             panic!("expected a rate limit");
         };

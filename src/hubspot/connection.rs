@@ -51,13 +51,24 @@ impl HubSpot {
     ) -> Result<ConnectedPortal, HubSpotError> {
         let grant = self.exchange_code(code).await?;
         let info = self.introspect(&grant.access_token).await?;
-        let previous = self.inner.db.hubspot_connection(workspace_id).await.map_err(database_error)?;
+        let previous = self
+            .inner
+            .db
+            .hubspot_connection(workspace_id)
+            .await
+            .map_err(database_error)?;
         let previous_portal_id = previous
             .and_then(|connection| connection.portal_id)
             .filter(|previous| *previous != info.hub_id);
         let now = self.inner.clock.now_ms();
-        let access_enc = self.inner.cipher.encrypt(grant.access_token.expose_secret());
-        let refresh_enc = self.inner.cipher.encrypt(grant.refresh_token.expose_secret());
+        let access_enc = self
+            .inner
+            .cipher
+            .encrypt(grant.access_token.expose_secret());
+        let refresh_enc = self
+            .inner
+            .cipher
+            .encrypt(grant.refresh_token.expose_secret());
         let connection = NewConnection {
             workspace_id,
             portal_id: info.hub_id,
@@ -67,9 +78,18 @@ impl HubSpot {
             access_expires_at: grant.expires_at_ms(now),
             refresh_token_enc: &refresh_enc,
         };
-        self.inner.db.save_hubspot_connection(&connection, now).await.map_err(database_error)?;
+        self.inner
+            .db
+            .save_hubspot_connection(&connection, now)
+            .await
+            .map_err(database_error)?;
         if let Some(previous) = previous_portal_id {
-            tracing::warn!(workspace_id, portal_id = info.hub_id, previous_portal_id = previous, "HubSpot reconnected to a different portal");
+            tracing::warn!(
+                workspace_id,
+                portal_id = info.hub_id,
+                previous_portal_id = previous,
+                "HubSpot reconnected to a different portal"
+            );
         }
         tracing::info!(workspace_id, portal_id = info.hub_id, "HubSpot connected");
         Ok(ConnectedPortal {
@@ -87,7 +107,12 @@ impl HubSpot {
     pub async fn disconnect(&self, workspace_id: &str) -> Result<bool, HubSpotError> {
         let lock = self.refresh_lock(workspace_id);
         let _guard = lock.lock().await;
-        let Some(connection) = self.inner.db.hubspot_connection(workspace_id).await.map_err(database_error)?
+        let Some(connection) = self
+            .inner
+            .db
+            .hubspot_connection(workspace_id)
+            .await
+            .map_err(database_error)?
         else {
             return Ok(false);
         };
@@ -96,14 +121,27 @@ impl HubSpot {
             match self.inner.cipher.decrypt(sealed) {
                 Ok(refresh_token) => match self.revoke_refresh_token(&refresh_token).await {
                     Ok(()) => revoked = true,
-                    Err(error) => tracing::warn!(workspace_id, %error, "revoking the HubSpot refresh token failed"),
+                    Err(error) => {
+                        tracing::warn!(workspace_id, %error, "revoking the HubSpot refresh token failed")
+                    }
                 },
-                Err(error) => tracing::warn!(workspace_id, %error, "stored refresh token cannot be decrypted"),
+                Err(error) => {
+                    tracing::warn!(workspace_id, %error, "stored refresh token cannot be decrypted")
+                }
             }
         }
         let now = self.inner.clock.now_ms();
-        self.inner.db.disconnect_hubspot(workspace_id, now).await.map_err(database_error)?;
-        tracing::info!(workspace_id, portal_id = connection.portal_id, revoked, "HubSpot disconnected");
+        self.inner
+            .db
+            .disconnect_hubspot(workspace_id, now)
+            .await
+            .map_err(database_error)?;
+        tracing::info!(
+            workspace_id,
+            portal_id = connection.portal_id,
+            revoked,
+            "HubSpot disconnected"
+        );
         Ok(revoked)
     }
 
@@ -111,7 +149,12 @@ impl HubSpot {
     /// it is not connected. Callers compare it with the portal id stored on
     /// earlier pushes to notice a reconnect to a different portal.
     pub async fn current_portal_id(&self, workspace_id: &str) -> Result<Option<i64>, HubSpotError> {
-        let connection = self.inner.db.hubspot_connection(workspace_id).await.map_err(database_error)?;
+        let connection = self
+            .inner
+            .db
+            .hubspot_connection(workspace_id)
+            .await
+            .map_err(database_error)?;
         Ok(connection
             .filter(|connection| connection.status == ConnectionStatus::Connected)
             .and_then(|connection| connection.portal_id))

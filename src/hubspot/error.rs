@@ -16,19 +16,29 @@ pub enum HubSpotError {
     /// HubSpot's rate limit was reached and the retries ran out: wait
     /// `retry_after` (when known) before the next call.
     #[error("HubSpot rate limit reached (policy {policy:?}); retry later")]
-    RateLimited { retry_after: Option<Duration>, policy: Option<String> },
+    RateLimited {
+        retry_after: Option<Duration>,
+        policy: Option<String>,
+    },
     /// The record already exists; `existing_id` is the id HubSpot named.
     #[error("HubSpot reported a conflict: {message}")]
-    Conflict { existing_id: Option<String>, message: String },
+    Conflict {
+        existing_id: Option<String>,
+        message: String,
+    },
     /// HubSpot rejected the input. `errors` lists each rejected property
     /// when HubSpot named them; `sub_category` carries codes such as
     /// `MeetingsBookingSchedulingError.MEETING_START_TIME_NOT_VALID`.
     #[error("HubSpot rejected the input: {message}")]
-    Validation { errors: Vec<PropertyError>, message: String, sub_category: Option<String> },
+    Validation {
+        errors: Vec<PropertyError>,
+        message: String,
+        sub_category: Option<String>,
+    },
     /// The record, link or slug does not exist.
     #[error("HubSpot returned not found")]
     NotFound,
-    /// No answer within the configured timeout. When `request_sent` is true
+    /// No response within the configured timeout. When `request_sent` is true
     /// the request may have been carried out: re-read before repeating a
     /// write.
     #[error("HubSpot did not answer in time (request sent: {request_sent})")]
@@ -59,7 +69,9 @@ impl HubSpotError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            HubSpotError::RateLimited { .. } | HubSpotError::Timeout { .. } | HubSpotError::Unavailable
+            HubSpotError::RateLimited { .. }
+                | HubSpotError::Timeout { .. }
+                | HubSpotError::Unavailable
         )
     }
 }

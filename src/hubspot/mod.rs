@@ -80,7 +80,12 @@ impl std::fmt::Debug for HubSpot {
 impl HubSpot {
     /// Builds the client from the settings. It stores tokens through `db`,
     /// encrypted with `cipher`, and judges token expiry by `clock`.
-    pub fn new(settings: &Settings, db: Db, cipher: TokenCipher, clock: Clock) -> anyhow::Result<Self> {
+    pub fn new(
+        settings: &Settings,
+        db: Db,
+        cipher: TokenCipher,
+        clock: Clock,
+    ) -> anyhow::Result<Self> {
         let timeout = Duration::from_millis(settings.hubspot_request_timeout_ms);
         let http = reqwest::Client::builder()
             .timeout(timeout)
@@ -100,7 +105,8 @@ impl HubSpot {
             client_id: settings.hubspot_client_id.clone(),
             client_secret: settings.hubspot_client_secret.clone(),
             redirect_url: settings.oauth_redirect_url(),
-            refresh_margin_ms: (settings.hubspot_token_refresh_margin_secs as i64).saturating_mul(1000),
+            refresh_margin_ms: (settings.hubspot_token_refresh_margin_secs as i64)
+                .saturating_mul(1000),
             db,
             cipher,
             clock,
@@ -110,13 +116,19 @@ impl HubSpot {
             ),
             refresh_locks: Mutex::new(HashMap::new()),
         };
-        Ok(Self { inner: Arc::new(inner), priority: Priority::Urgent })
+        Ok(Self {
+            inner: Arc::new(inner),
+            priority: Priority::Urgent,
+        })
     }
 
     /// A handle whose calls wait for permits at `priority`. Bulk pushes and
     /// workflows use [`Priority::Bulk`], which keeps 30% of each portal's
     /// burst budget free for urgent calls such as bookings.
     pub fn with_priority(&self, priority: Priority) -> HubSpot {
-        Self { inner: self.inner.clone(), priority }
+        Self {
+            inner: self.inner.clone(),
+            priority,
+        }
     }
 }

@@ -94,36 +94,69 @@ impl HubSpot {
             ("redirect_uri", self.inner.redirect_url.as_str()),
             ("code", code),
         ];
-        let bytes = self.post_oauth_form("oauth.exchange_code", &TOKEN_PATH, &form).await?;
+        let bytes = self
+            .post_oauth_form("oauth.exchange_code", &TOKEN_PATH, &form)
+            .await?;
         parse_grant(&bytes)
     }
 
     /// Trades a refresh token for new tokens. A revoked or unknown refresh
     /// token gives [`HubSpotError::ReconnectRequired`].
-    pub(crate) async fn refresh_grant(&self, refresh_token: &SecretString) -> Result<TokenGrant, HubSpotError> {
-        let form = [("grant_type", "refresh_token"), ("refresh_token", refresh_token.expose_secret())];
-        let bytes = self.post_oauth_form("oauth.refresh", &TOKEN_PATH, &form).await?;
+    pub(crate) async fn refresh_grant(
+        &self,
+        refresh_token: &SecretString,
+    ) -> Result<TokenGrant, HubSpotError> {
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token.expose_secret()),
+        ];
+        let bytes = self
+            .post_oauth_form("oauth.refresh", &TOKEN_PATH, &form)
+            .await?;
         parse_grant(&bytes)
     }
 
     /// Reads the portal id, hub domain and granted scopes of an access token.
-    pub(crate) async fn introspect(&self, access_token: &SecretString) -> Result<TokenInfo, HubSpotError> {
-        let form = [("token", access_token.expose_secret()), ("token_type_hint", "access_token")];
-        let bytes = self.post_oauth_form("oauth.introspect", &INTROSPECT_PATH, &form).await?;
-        let answer: IntrospectAnswer = serde_json::from_slice(&bytes)
-            .map_err(|_| HubSpotError::Unexpected("the token introspection response did not parse".into()))?;
+    pub(crate) async fn introspect(
+        &self,
+        access_token: &SecretString,
+    ) -> Result<TokenInfo, HubSpotError> {
+        let form = [
+            ("token", access_token.expose_secret()),
+            ("token_type_hint", "access_token"),
+        ];
+        let bytes = self
+            .post_oauth_form("oauth.introspect", &INTROSPECT_PATH, &form)
+            .await?;
+        let answer: IntrospectAnswer = serde_json::from_slice(&bytes).map_err(|_| {
+            HubSpotError::Unexpected("the token introspection response did not parse".into())
+        })?;
         match (answer.active, answer.hub_id) {
             (Some(false), _) => Err(HubSpotError::ReconnectRequired),
-            (_, None) => Err(HubSpotError::Unexpected("token introspection named no portal".into())),
-            (_, Some(hub_id)) => Ok(TokenInfo { hub_id, hub_domain: answer.hub_domain, scopes: answer.scopes }),
+            (_, None) => Err(HubSpotError::Unexpected(
+                "token introspection named no portal".into(),
+            )),
+            (_, Some(hub_id)) => Ok(TokenInfo {
+                hub_id,
+                hub_domain: answer.hub_domain,
+                scopes: answer.scopes,
+            }),
         }
     }
 
     /// Revokes a refresh token. HubSpot keeps the app installed and the
     /// issued access tokens valid until they expire.
-    pub(crate) async fn revoke_refresh_token(&self, refresh_token: &SecretString) -> Result<(), HubSpotError> {
-        let form = [("token", refresh_token.expose_secret()), ("token_type_hint", "refresh_token")];
-        self.post_oauth_form("oauth.revoke", &REVOKE_PATH, &form).await.map(|_| ())
+    pub(crate) async fn revoke_refresh_token(
+        &self,
+        refresh_token: &SecretString,
+    ) -> Result<(), HubSpotError> {
+        let form = [
+            ("token", refresh_token.expose_secret()),
+            ("token_type_hint", "refresh_token"),
+        ];
+        self.post_oauth_form("oauth.revoke", &REVOKE_PATH, &form)
+            .await
+            .map(|_| ())
     }
 
     /// Posts `form` plus the client credentials to an OAuth endpoint.
@@ -134,7 +167,9 @@ impl HubSpot {
         form: &[(&str, &str)],
     ) -> Result<Vec<u8>, HubSpotError> {
         let secret = self.inner.client_secret.as_ref().ok_or_else(|| {
-            HubSpotError::Unexpected("hubspot_client_secret (SLOTCHAT_HUBSPOT_CLIENT_SECRET) is not set".into())
+            HubSpotError::Unexpected(
+                "hubspot_client_secret (SLOTCHAT_HUBSPOT_CLIENT_SECRET) is not set".into(),
+            )
         })?;
         let mut fields: Vec<(&str, &str)> = vec![
             ("client_id", self.inner.client_id.as_str()),
@@ -151,7 +186,10 @@ impl HubSpot {
             .await
             .map_err(|error| transport_failure(&error).into_error())?;
         let status = response.status();
-        let bytes = response.bytes().await.map_err(|error| transport_failure(&error).into_error())?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|error| transport_failure(&error).into_error())?;
         if status.is_success() {
             return Ok(bytes.to_vec());
         }
@@ -159,7 +197,11 @@ impl HubSpot {
         tracing::warn!(
             operation,
             status = status.as_u16(),
-            code = body.status.as_deref().or(body.error.as_deref()).unwrap_or_default(),
+            code = body
+                .status
+                .as_deref()
+                .or(body.error.as_deref())
+                .unwrap_or_default(),
             correlation_id = body.correlation_id.as_deref().unwrap_or_default(),
             "HubSpot OAuth call failed"
         );
@@ -172,19 +214,26 @@ fn oauth_error(status: reqwest::StatusCode, body: &ErrorBody) -> HubSpotError {
         return HubSpotError::ReconnectRequired;
     }
     match status.as_u16() {
-        429 => HubSpotError::RateLimited { retry_after: None, policy: body.policy_name.clone() },
+        429 => HubSpotError::RateLimited {
+            retry_after: None,
+            policy: body.policy_name.clone(),
+        },
         500..=599 => HubSpotError::Unavailable,
         other => HubSpotError::Unexpected(format!(
             "HubSpot OAuth endpoint returned status {other} ({})",
-            body.status.as_deref().or(body.error.as_deref()).unwrap_or("no code")
+            body.status
+                .as_deref()
+                .or(body.error.as_deref())
+                .unwrap_or("no code")
         )),
     }
 }
 
 fn parse_grant(bytes: &[u8]) -> Result<TokenGrant, HubSpotError> {
     // The parse error is not kept: it could quote part of a token.
-    let response: TokenResponse = serde_json::from_slice(bytes)
-        .map_err(|_| HubSpotError::Unexpected("the token endpoint's response did not parse".into()))?;
+    let response: TokenResponse = serde_json::from_slice(bytes).map_err(|_| {
+        HubSpotError::Unexpected("the token endpoint's response did not parse".into())
+    })?;
     Ok(TokenGrant {
         access_token: SecretString::from(response.access_token),
         refresh_token: SecretString::from(response.refresh_token),

@@ -108,6 +108,10 @@ mod tests {
             limiters.acquire(1, Budget::Search, Priority::Urgent).await;
         }
         // One permit at once, then one every 1/3 s.
-        assert!(started.elapsed() >= Duration::from_millis(900), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() >= Duration::from_millis(900),
+            "{:?}",
+            started.elapsed()
+        );
     }
 }

@@ -1,12 +1,12 @@
 //! When a failed call is repeated, and after how long.
 //!
-//! The waits follow HubSpot's own Node SDK: a `429` with policy
-//! `TEN_SECONDLY_ROLLING` waits 10 s × N before retry N, a `429` for the
-//! secondly limit 1 s × N, a `5xx` 200 ms × N, and a daily `429` is not
-//! retried. A `Retry-After` header, when present, replaces the computed wait.
-//! A `429` or `423` means HubSpot did not carry the request out, so any call
-//! may repeat; after a `5xx` or a timeout only idempotent calls repeat,
-//! because a write may already have landed.
+//! Before retry N, a `429` with policy `TEN_SECONDLY_ROLLING` waits 10 s × N
+//! and a `429` for the secondly limit waits 1 s × N. A `5xx` waits
+//! 200 ms × N, and a daily `429` is not retried. A `Retry-After` header,
+//! when present, replaces the computed wait. A `429` or `423` means HubSpot
+//! did not carry the request out, so any call may repeat. After a `5xx` or a
+//! timeout only idempotent calls repeat, because a write may already have
+//! landed.
 
 use std::time::Duration;
 
@@ -15,7 +15,7 @@ use super::classify::Failure;
 /// Retries after the first attempt, at most.
 pub(crate) const MAX_RETRIES: u32 = 2;
 
-/// Longest single wait; a longer `Retry-After` ends the call instead.
+/// Maximum single wait. A longer `Retry-After` ends the call instead.
 const MAX_WAIT: Duration = Duration::from_secs(30);
 
 /// The wait before retry number `retry` (1-based), or `None` to stop.
@@ -24,7 +24,11 @@ pub(crate) fn retry_delay(failure: &Failure, retry: u32, idempotent: bool) -> Op
         return None;
     }
     let delay = match failure {
-        Failure::RateLimited { policy, secondly, retry_after } => {
+        Failure::RateLimited {
+            policy,
+            secondly,
+            retry_after,
+        } => {
             if policy.as_deref() == Some("DAILY") {
                 return None;
             }
@@ -36,7 +40,9 @@ pub(crate) fn retry_delay(failure: &Failure, retry: u32, idempotent: bool) -> Op
         }
         Failure::Locked => Duration::from_secs(2) * retry,
         Failure::NotSent => Duration::from_millis(200) * retry,
-        Failure::Timeout { request_sent: false } => Duration::from_millis(200) * retry,
+        Failure::Timeout {
+            request_sent: false,
+        } => Duration::from_millis(200) * retry,
         Failure::ServerError { retry_after } if idempotent => {
             retry_after.unwrap_or(Duration::from_millis(200) * retry)
         }
@@ -51,14 +57,24 @@ mod tests {
     use super::*;
 
     fn rate_limited(policy: &str, secondly: bool) -> Failure {
-        Failure::RateLimited { policy: Some(policy.into()), secondly, retry_after: None }
+        Failure::RateLimited {
+            policy: Some(policy.into()),
+            secondly,
+            retry_after: None,
+        }
     }
 
     #[test]
     fn ten_secondly_waits_ten_seconds_per_retry() {
         let failure = rate_limited("TEN_SECONDLY_ROLLING", false);
-        assert_eq!(retry_delay(&failure, 1, false), Some(Duration::from_secs(10)));
-        assert_eq!(retry_delay(&failure, 2, false), Some(Duration::from_secs(20)));
+        assert_eq!(
+            retry_delay(&failure, 1, false),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            retry_delay(&failure, 2, false),
+            Some(Duration::from_secs(20))
+        );
         assert_eq!(retry_delay(&failure, 3, false), None);
     }
 
@@ -76,13 +92,18 @@ mod tests {
     #[test]
     fn server_error_retries_only_idempotent() {
         let failure = Failure::ServerError { retry_after: None };
-        assert_eq!(retry_delay(&failure, 1, true), Some(Duration::from_millis(200)));
+        assert_eq!(
+            retry_delay(&failure, 1, true),
+            Some(Duration::from_millis(200))
+        );
         assert_eq!(retry_delay(&failure, 1, false), None);
     }
 
     #[test]
     fn long_retry_after_stops_retrying() {
-        let failure = Failure::ServerError { retry_after: Some(Duration::from_secs(3600)) };
+        let failure = Failure::ServerError {
+            retry_after: Some(Duration::from_secs(3600)),
+        };
         assert_eq!(retry_delay(&failure, 1, true), None);
     }
 
@@ -90,6 +111,15 @@ mod tests {
     fn sent_write_timeout_is_not_retried() {
         let failure = Failure::Timeout { request_sent: true };
         assert_eq!(retry_delay(&failure, 1, false), None);
-        assert!(retry_delay(&Failure::Timeout { request_sent: false }, 1, false).is_some());
+        assert!(
+            retry_delay(
+                &Failure::Timeout {
+                    request_sent: false
+                },
+                1,
+                false
+            )
+            .is_some()
+        );
     }
 }

@@ -10,10 +10,11 @@
 
 use std::sync::Arc;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::HubSpot;
 use super::error::HubSpotError;
+use super::oauth::TokenGrant;
 use crate::storage::connections::{ConnectionStatus, HubSpotConnection, RefreshedTokens};
 
 /// A usable access token and the row version it came from.
@@ -24,13 +25,15 @@ pub(crate) struct AccessToken {
 }
 
 /// Message stored when HubSpot rejects the refresh token.
-const REVOKED_MESSAGE: &str =
-    "HubSpot rejected the refresh token (the app was uninstalled or access was revoked); reconnect HubSpot";
+const REVOKED_MESSAGE: &str = "HubSpot rejected the refresh token (the app was uninstalled or access was revoked); reconnect HubSpot";
 
 impl HubSpot {
     /// A valid access token for `workspace_id`, refreshed first when it is
     /// about to expire.
-    pub(crate) async fn access_token(&self, workspace_id: &str) -> Result<AccessToken, HubSpotError> {
+    pub(crate) async fn access_token(
+        &self,
+        workspace_id: &str,
+    ) -> Result<AccessToken, HubSpotError> {
         let connection = self.load_connection(workspace_id).await?;
         if let Some(token) = self.fresh_token(&connection)? {
             return Ok(token);
@@ -54,10 +57,11 @@ impl HubSpot {
         let lock = self.refresh_lock(workspace_id);
         let _guard = lock.lock().await;
         let connection = self.load_connection(workspace_id).await?;
-        if connection.token_version != stale_version {
-            if let Some(token) = self.fresh_token(&connection)? {
-                return Ok(token);
-            }
+        // A changed version means another task refreshed after the 401.
+        if connection.token_version != stale_version
+            && let Some(token) = self.fresh_token(&connection)?
+        {
+            return Ok(token);
         }
         self.refresh(connection).await
     }
@@ -66,10 +70,17 @@ impl HubSpot {
     /// changed since `version` was read.
     pub(crate) async fn mark_rejected(&self, workspace_id: &str, version: i64, message: &str) {
         let now = self.inner.clock.now_ms();
-        match self.inner.db.mark_hubspot_needs_reconnect(workspace_id, version, message, now).await {
+        match self
+            .inner
+            .db
+            .mark_hubspot_needs_reconnect(workspace_id, version, message, now)
+            .await
+        {
             Ok(true) => tracing::warn!(workspace_id, "HubSpot connection needs a reconnect"),
             Ok(false) => {}
-            Err(error) => tracing::error!(workspace_id, %error, "failed to mark the HubSpot connection"),
+            Err(error) => {
+                tracing::error!(workspace_id, %error, "failed to mark the HubSpot connection")
+            }
         }
     }
 
@@ -88,10 +99,15 @@ impl HubSpot {
     }
 
     /// The stored access token when it stays valid past the refresh margin.
-    fn fresh_token(&self, connection: &HubSpotConnection) -> Result<Option<AccessToken>, HubSpotError> {
-        let (Some(sealed), Some(expires_at), Some(portal_id)) =
-            (&connection.access_token_enc, connection.access_expires_at, connection.portal_id)
-        else {
+    fn fresh_token(
+        &self,
+        connection: &HubSpotConnection,
+    ) -> Result<Option<AccessToken>, HubSpotError> {
+        let (Some(sealed), Some(expires_at), Some(portal_id)) = (
+            &connection.access_token_enc,
+            connection.access_expires_at,
+            connection.portal_id,
+        ) else {
             return Ok(None);
         };
         let now = self.inner.clock.now_ms();
@@ -99,50 +115,92 @@ impl HubSpot {
             return Ok(None);
         }
         let secret = self.decrypt(&connection.workspace_id, sealed)?;
-        Ok(Some(AccessToken { secret, portal_id, version: connection.token_version }))
+        Ok(Some(AccessToken {
+            secret,
+            portal_id,
+            version: connection.token_version,
+        }))
     }
 
     async fn refresh(&self, connection: HubSpotConnection) -> Result<AccessToken, HubSpotError> {
         let workspace_id = connection.workspace_id.as_str();
-        let sealed = connection.refresh_token_enc.as_deref().ok_or(HubSpotError::ReconnectRequired)?;
+        let portal_id = connection
+            .portal_id
+            .ok_or(HubSpotError::ReconnectRequired)?;
+        let sealed = connection
+            .refresh_token_enc
+            .as_deref()
+            .ok_or(HubSpotError::ReconnectRequired)?;
         let refresh_token = self.decrypt(workspace_id, sealed)?;
+
         let grant = match self.refresh_grant(&refresh_token).await {
             Ok(grant) => grant,
             Err(HubSpotError::ReconnectRequired) => {
-                self.mark_rejected(workspace_id, connection.token_version, REVOKED_MESSAGE).await;
+                self.mark_rejected(workspace_id, connection.token_version, REVOKED_MESSAGE)
+                    .await;
                 return Err(HubSpotError::ReconnectRequired);
             }
             Err(other) => return Err(other),
         };
+
+        if self
+            .store_grant(workspace_id, connection.token_version, &grant)
+            .await?
+        {
+            tracing::info!(
+                workspace_id,
+                portal_id,
+                "refreshed the HubSpot access token"
+            );
+            let version = connection.token_version + 1;
+            return Ok(AccessToken {
+                secret: grant.access_token,
+                portal_id,
+                version,
+            });
+        }
+
+        // Another instance stored its refresh first, so its tokens win.
+        tracing::info!(
+            workspace_id,
+            portal_id,
+            "another writer refreshed the HubSpot token first"
+        );
+        let connection = self.load_connection(workspace_id).await?;
+        self.fresh_token(&connection)?.ok_or_else(|| {
+            HubSpotError::Unexpected(
+                "the HubSpot token stored by another writer is already expiring".into(),
+            )
+        })
+    }
+
+    /// Stores `grant` encrypted if the row is still at `version`; returns
+    /// whether it was stored.
+    async fn store_grant(
+        &self,
+        workspace_id: &str,
+        version: i64,
+        grant: &TokenGrant,
+    ) -> Result<bool, HubSpotError> {
         let now = self.inner.clock.now_ms();
-        let access_enc = self.inner.cipher.encrypt(secrecy::ExposeSecret::expose_secret(&grant.access_token));
-        let refresh_enc = self.inner.cipher.encrypt(secrecy::ExposeSecret::expose_secret(&grant.refresh_token));
+        let access_enc = self
+            .inner
+            .cipher
+            .encrypt(grant.access_token.expose_secret());
+        let refresh_enc = self
+            .inner
+            .cipher
+            .encrypt(grant.refresh_token.expose_secret());
         let tokens = RefreshedTokens {
             access_token_enc: &access_enc,
             access_expires_at: grant.expires_at_ms(now),
             refresh_token_enc: &refresh_enc,
         };
-        let stored = self
-            .inner
+        self.inner
             .db
-            .update_hubspot_tokens(workspace_id, connection.token_version, &tokens, now)
+            .update_hubspot_tokens(workspace_id, version, &tokens, now)
             .await
-            .map_err(database_error)?;
-        let portal_id = connection.portal_id.ok_or(HubSpotError::ReconnectRequired)?;
-        if stored {
-            tracing::info!(workspace_id, portal_id, "refreshed the HubSpot access token");
-            return Ok(AccessToken {
-                secret: grant.access_token,
-                portal_id,
-                version: connection.token_version + 1,
-            });
-        }
-        // Another instance stored its refresh first; its tokens win.
-        tracing::info!(workspace_id, portal_id, "another writer refreshed the HubSpot token first");
-        let connection = self.load_connection(workspace_id).await?;
-        self.fresh_token(&connection)?.ok_or_else(|| {
-            HubSpotError::Unexpected("the HubSpot token stored by another writer is already expiring".into())
-        })
+            .map_err(database_error)
     }
 
     fn decrypt(&self, workspace_id: &str, sealed: &str) -> Result<SecretString, HubSpotError> {
@@ -153,7 +211,11 @@ impl HubSpot {
     }
 
     pub(crate) fn refresh_lock(&self, workspace_id: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut locks = self.inner.refresh_locks.lock().expect("refresh lock map is never poisoned");
+        let mut locks = self
+            .inner
+            .refresh_locks
+            .lock()
+            .expect("refresh lock map is never poisoned");
         locks.entry(workspace_id.to_string()).or_default().clone()
     }
 }

@@ -42,7 +42,10 @@ impl ApiCall {
         Self {
             operation,
             method,
-            segments: segments.iter().map(|segment| segment.as_ref().to_string()).collect(),
+            segments: segments
+                .iter()
+                .map(|segment| segment.as_ref().to_string())
+                .collect(),
             query: Vec::new(),
             body: None,
             idempotent,
@@ -60,11 +63,19 @@ impl ApiCall {
 
     /// A `POST`, treated as not idempotent unless marked with
     /// [`ApiCall::idempotent`].
-    pub(crate) fn post(operation: &'static str, segments: &[impl AsRef<str>], body: &impl Serialize) -> Self {
+    pub(crate) fn post(
+        operation: &'static str,
+        segments: &[impl AsRef<str>],
+        body: &impl Serialize,
+    ) -> Self {
         Self::new(operation, Method::POST, segments).with_body(body)
     }
 
-    pub(crate) fn patch(operation: &'static str, segments: &[impl AsRef<str>], body: &impl Serialize) -> Self {
+    pub(crate) fn patch(
+        operation: &'static str,
+        segments: &[impl AsRef<str>],
+        body: &impl Serialize,
+    ) -> Self {
         Self::new(operation, Method::PATCH, segments).with_body(body)
     }
 
@@ -107,12 +118,19 @@ impl HubSpot {
     }
 
     /// Sends `call` for `workspace_id` and returns the raw success body.
-    pub(crate) async fn call(&self, workspace_id: &str, call: &ApiCall) -> Result<Vec<u8>, HubSpotError> {
+    pub(crate) async fn call(
+        &self,
+        workspace_id: &str,
+        call: &ApiCall,
+    ) -> Result<Vec<u8>, HubSpotError> {
         let mut token = self.access_token(workspace_id).await?;
         let mut refreshed = false;
         let mut retry = 0;
         loop {
-            self.inner.limiters.acquire(token.portal_id, call.budget, self.priority).await;
+            self.inner
+                .limiters
+                .acquire(token.portal_id, call.budget, self.priority)
+                .await;
             let failure = match self.attempt(workspace_id, call, &token).await {
                 Ok(bytes) => return Ok(bytes),
                 Err(failure) => failure,
@@ -120,7 +138,9 @@ impl HubSpot {
             match failure {
                 Failure::ExpiredToken if !refreshed => {
                     refreshed = true;
-                    token = self.refresh_after_expired(workspace_id, token.version).await?;
+                    token = self
+                        .refresh_after_expired(workspace_id, token.version)
+                        .await?;
                 }
                 Failure::ExpiredToken => {
                     return Err(HubSpotError::Unexpected(
@@ -128,8 +148,12 @@ impl HubSpot {
                     ));
                 }
                 Failure::InvalidToken => {
-                    self.mark_rejected(workspace_id, token.version, "HubSpot rejected the access token")
-                        .await;
+                    self.mark_rejected(
+                        workspace_id,
+                        token.version,
+                        "HubSpot rejected the access token",
+                    )
+                    .await;
                     return Err(HubSpotError::ReconnectRequired);
                 }
                 other => {
@@ -167,19 +191,34 @@ impl HubSpot {
             request = request.query(&call.query);
         }
         if let Some(body) = &call.body {
-            request = request.header(CONTENT_TYPE, "application/json").body(body.clone());
+            request = request
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.clone());
         }
-        let response = request.send().await.map_err(|error| transport_failure(&error))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|error| transport_failure(&error))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response.bytes().await.map_err(|error| transport_failure(&error))?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|error| transport_failure(&error))?;
         let duration_ms = started.elapsed().as_millis() as u64;
         if status.is_success() {
-            tracing::debug!(workspace_id, operation = call.operation, status = status.as_u16(), duration_ms, "HubSpot call succeeded");
+            tracing::debug!(
+                workspace_id,
+                operation = call.operation,
+                status = status.as_u16(),
+                duration_ms,
+                "HubSpot call succeeded"
+            );
             return Ok(bytes.to_vec());
         }
         let body = ErrorBody::parse(&bytes);
-        let correlation_id = header_text(&headers, CORRELATION_HEADER).or(body.correlation_id.clone());
+        let correlation_id =
+            header_text(&headers, CORRELATION_HEADER).or(body.correlation_id.clone());
         tracing::warn!(
             workspace_id,
             portal_id = token.portal_id,
@@ -209,7 +248,9 @@ impl HubSpot {
 pub(crate) fn transport_failure(error: &reqwest::Error) -> Failure {
     if error.is_connect() {
         if error.is_timeout() {
-            return Failure::Timeout { request_sent: false };
+            return Failure::Timeout {
+                request_sent: false,
+            };
         }
         return Failure::NotSent;
     }
@@ -225,6 +266,12 @@ fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// `Retry-After` in seconds; HTTP dates are not used by HubSpot.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let seconds: u64 = headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
+    let seconds: u64 = headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
     Some(Duration::from_secs(seconds))
 }

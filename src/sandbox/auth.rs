@@ -21,7 +21,10 @@ pub(crate) struct Principal {
 }
 
 /// Resolves the `Authorization: Bearer` header to a principal.
-pub(crate) fn authenticate(sandbox: &Sandbox, request: &actix_web::dev::ServiceRequest) -> Result<Principal, ApiError> {
+pub(crate) fn authenticate(
+    sandbox: &Sandbox,
+    request: &actix_web::dev::ServiceRequest,
+) -> Result<Principal, ApiError> {
     let header = request
         .headers()
         .get("authorization")
@@ -48,7 +51,9 @@ pub(crate) fn authenticate(sandbox: &Sandbox, request: &actix_web::dev::ServiceR
             is_private_app: false,
             rate_key: format!("oauth:{}:{}", super::APP_ID, super::PORTAL_ID),
         }),
-        TokenLookup::Expired { expires_at_ms } => Err(ApiError::expired_authentication(expires_at_ms, now)),
+        TokenLookup::Expired { expires_at_ms } => {
+            Err(ApiError::expired_authentication(expires_at_ms, now))
+        }
         TokenLookup::Unknown => Err(ApiError::invalid_authentication()),
     }
 }
@@ -66,6 +71,13 @@ pub(crate) fn require_any(request: &HttpRequest, any_of: &[&str]) -> Result<Prin
         .get::<Principal>()
         .cloned()
         .ok_or_else(ApiError::invalid_authentication)?;
-    let granted = principal.is_private_app || any_of.iter().any(|scope| principal.scopes.iter().any(|held| held == scope));
-    if granted { Ok(principal) } else { Err(ApiError::missing_scopes(any_of)) }
+    let granted = principal.is_private_app
+        || any_of
+            .iter()
+            .any(|scope| principal.scopes.iter().any(|held| held == scope));
+    if granted {
+        Ok(principal)
+    } else {
+        Err(ApiError::missing_scopes(any_of))
+    }
 }

@@ -60,8 +60,16 @@ impl Traffic {
 
     /// Finds the first fault matching the request, uses it once and returns
     /// what to do.
-    pub(crate) fn take_fault(&mut self, method: &str, path: &str, route: Option<&str>) -> Option<FaultAction> {
-        let index = self.faults.iter().position(|fault| fault.spec.matches(method, path, route))?;
+    pub(crate) fn take_fault(
+        &mut self,
+        method: &str,
+        path: &str,
+        route: Option<&str>,
+    ) -> Option<FaultAction> {
+        let index = self
+            .faults
+            .iter()
+            .position(|fault| fault.spec.matches(method, path, route))?;
         let fault = &mut self.faults[index];
         fault.hits += 1;
         let action = fault.spec.action();
@@ -76,14 +84,21 @@ impl Traffic {
 
     fn add_fault(&mut self, spec: FaultSpec) -> Fault {
         self.next_fault_id += 1;
-        let fault = Fault { id: self.next_fault_id, spec, hits: 0 };
+        let fault = Fault {
+            id: self.next_fault_id,
+            spec,
+            hits: 0,
+        };
         self.faults.push(fault.clone());
         fault
     }
 
     fn reset(&mut self) {
         let next_fault_id = self.next_fault_id;
-        *self = Traffic { next_fault_id, ..Traffic::default() };
+        *self = Traffic {
+            next_fault_id,
+            ..Traffic::default()
+        };
     }
 }
 
@@ -100,7 +115,10 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
             .route("/config", web::post().to(update_config))
             .route("/tokens/expire", web::post().to(expire_tokens))
             .route("/oauth/deny-next", web::post().to(deny_next_authorize))
-            .route("/meetings", web::get().to(super::scheduler::list_booked_meetings))
+            .route(
+                "/meetings",
+                web::get().to(super::scheduler::list_booked_meetings),
+            )
             .route("/reset", web::post().to(reset)),
     );
 }
@@ -123,7 +141,10 @@ async fn list_faults(sandbox: web::Data<SharedSandbox>) -> HttpResponse {
     HttpResponse::Ok().json(json!({ "faults": sandbox.traffic().faults }))
 }
 
-async fn create_fault(sandbox: web::Data<SharedSandbox>, spec: web::Json<FaultSpec>) -> Result<HttpResponse, ApiError> {
+async fn create_fault(
+    sandbox: web::Data<SharedSandbox>,
+    spec: web::Json<FaultSpec>,
+) -> Result<HttpResponse, ApiError> {
     let spec = spec.into_inner();
     spec.validate().map_err(ApiError::validation)?;
     let fault = sandbox.traffic().add_fault(spec);
@@ -155,9 +176,15 @@ struct ConfigUpdate {
     auth_code_ttl_secs: Option<u64>,
 }
 
-async fn update_config(sandbox: web::Data<SharedSandbox>, update: web::Json<ConfigUpdate>) -> HttpResponse {
+async fn update_config(
+    sandbox: web::Data<SharedSandbox>,
+    update: web::Json<ConfigUpdate>,
+) -> HttpResponse {
     let update = update.into_inner();
-    let mut settings = sandbox.settings.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut settings = sandbox
+        .settings
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     macro_rules! apply {
         ($($field:ident),*) => { $( if let Some(value) = update.$field { settings.$field = value; } )* };
     }
@@ -177,7 +204,10 @@ async fn update_config(sandbox: web::Data<SharedSandbox>, update: web::Json<Conf
 }
 
 async fn expire_tokens(sandbox: web::Data<SharedSandbox>) -> HttpResponse {
-    let expired = sandbox.world().tokens.expire_all_access_tokens(ids::now_ms());
+    let expired = sandbox
+        .world()
+        .tokens
+        .expire_all_access_tokens(ids::now_ms());
     HttpResponse::Ok().json(json!({ "expired": expired }))
 }
 
@@ -189,11 +219,19 @@ struct DenyNext {
     error_description: Option<String>,
 }
 
-async fn deny_next_authorize(sandbox: web::Data<SharedSandbox>, body: Option<web::Json<DenyNext>>) -> HttpResponse {
-    let body = body.map(web::Json::into_inner).unwrap_or(DenyNext { error: None, error_description: None });
+async fn deny_next_authorize(
+    sandbox: web::Data<SharedSandbox>,
+    body: Option<web::Json<DenyNext>>,
+) -> HttpResponse {
+    let body = body.map(web::Json::into_inner).unwrap_or(DenyNext {
+        error: None,
+        error_description: None,
+    });
     let denial = super::oauth::Denial {
         error: body.error.unwrap_or_else(|| "access_denied".into()),
-        description: body.error_description.unwrap_or_else(|| "The user denied access to the app.".into()),
+        description: body
+            .error_description
+            .unwrap_or_else(|| "The user denied access to the app.".into()),
     };
     let mut world = sandbox.world();
     let tokens: &mut TokenStore = &mut world.tokens;

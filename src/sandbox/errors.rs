@@ -26,7 +26,11 @@ pub(crate) struct ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let message = self.body.get("message").and_then(Value::as_str).unwrap_or("");
+        let message = self
+            .body
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         write!(formatter, "{} {}", self.status.as_u16(), message)
     }
 }
@@ -40,12 +44,22 @@ impl ApiError {
         if !category.is_empty() {
             body.insert("category".into(), json!(category));
         }
-        Self { status, body, correlation_in_body: true, extra_headers: Vec::new() }
+        Self {
+            status,
+            body,
+            correlation_in_body: true,
+            extra_headers: Vec::new(),
+        }
     }
 
     /// An error whose body is `body` as given (a correlation id is added).
     pub(crate) fn raw(status: StatusCode, body: Map<String, Value>) -> Self {
-        Self { status, body, correlation_in_body: true, extra_headers: Vec::new() }
+        Self {
+            status,
+            body,
+            correlation_in_body: true,
+            extra_headers: Vec::new(),
+        }
     }
 
     /// An OAuth token-endpoint error: `status` is a code such as
@@ -59,7 +73,12 @@ impl ApiError {
             body.insert("error".into(), json!(error));
             body.insert("error_description".into(), json!(message));
         }
-        Self { status: StatusCode::BAD_REQUEST, body, correlation_in_body: false, extra_headers: Vec::new() }
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            body,
+            correlation_in_body: false,
+            extra_headers: Vec::new(),
+        }
     }
 
     /// Adds or replaces one body field.
@@ -80,7 +99,11 @@ impl ApiError {
 
     /// The 404 of an unknown record id.
     pub(crate) fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "OBJECT_NOT_FOUND", "resource not found")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "OBJECT_NOT_FOUND",
+            "resource not found",
+        )
     }
 
     pub(crate) fn conflict(message: impl Into<String>) -> Self {
@@ -100,9 +123,12 @@ impl ApiError {
     /// The 401 for an access token past its expiry at `expired_at_ms`.
     pub(crate) fn expired_authentication(expired_at_ms: i64, now_ms: i64) -> Self {
         let seconds = ((now_ms - expired_at_ms).max(0)) / 1000;
-        let message = format!("The OAuth token used to make this call expired {seconds} second(s) ago.");
-        Self::new(StatusCode::UNAUTHORIZED, "EXPIRED_AUTHENTICATION", message)
-            .with("context", json!({ "expire time": [ids::iso_ms(expired_at_ms)] }))
+        let message =
+            format!("The OAuth token used to make this call expired {seconds} second(s) ago.");
+        Self::new(StatusCode::UNAUTHORIZED, "EXPIRED_AUTHENTICATION", message).with(
+            "context",
+            json!({ "expire time": [ids::iso_ms(expired_at_ms)] }),
+        )
     }
 
     /// The 403 for a token that holds none of `required_scopes`.
@@ -135,13 +161,19 @@ impl ApiError {
         body.insert("errorType".into(), json!("RATE_LIMIT"));
         body.insert("policyName".into(), json!(policy));
         body.insert("groupName".into(), json!(group));
-        body.insert("requestId".into(), json!(uuid::Uuid::new_v4().simple().to_string()));
+        body.insert(
+            "requestId".into(),
+            json!(uuid::Uuid::new_v4().simple().to_string()),
+        );
         Self::raw(StatusCode::TOO_MANY_REQUESTS, body)
     }
 
     /// A scheduler booking error with HubSpot's `subCategory`.
     pub(crate) fn booking(sub_category: &str, message: impl Into<String>) -> Self {
-        Self::validation(message).with("subCategory", json!(format!("MeetingsBookingSchedulingError.{sub_category}")))
+        Self::validation(message).with(
+            "subCategory",
+            json!(format!("MeetingsBookingSchedulingError.{sub_category}")),
+        )
     }
 
     /// The body of an invalid JSON request, as HubSpot's JSON layer words it.
@@ -177,7 +209,9 @@ impl ResponseError for ApiError {
         for (name, value) in &self.extra_headers {
             response.insert_header((*name, value.clone()));
         }
-        response.content_type("application/json;charset=utf-8").json(Value::Object(body))
+        response
+            .content_type("application/json;charset=utf-8")
+            .json(Value::Object(body))
     }
 }
 
@@ -221,6 +255,20 @@ pub(crate) fn property_errors(problems: &[PropertyProblem], portal_id: u64) -> A
             })
         })
         .collect();
-    let embedded_text = serde_json::to_string(&embedded).expect("a JSON array of plain values serializes");
-    ApiError::validation(format!("Property values were not valid: {embedded_text}")).with("errors", Value::Array(errors))
+    let embedded_text =
+        serde_json::to_string(&embedded).expect("a JSON array of plain values serializes");
+    ApiError::validation(format!("Property values were not valid: {embedded_text}"))
+        .with("errors", Value::Array(errors))
+}
+
+/// Parses a JSON request body. Handlers call it after the scope check,
+/// because HubSpot answers 403 for a missing scope before it reads the body.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|error| {
+        ApiError::validation(format!(
+            "Invalid input JSON on line {}, column {}: {error}",
+            error.line(),
+            error.column()
+        ))
+    })
 }

@@ -79,12 +79,16 @@ impl FaultSpec {
     /// Checks the spec before it is stored.
     pub(crate) fn validate(&self) -> Result<(), String> {
         if self.path.is_none() && self.route.is_none() {
-            return Err("a fault needs `path` (a path prefix) or `route` (a route template)".into());
+            return Err(
+                "a fault needs `path` (a path prefix) or `route` (a route template)".into(),
+            );
         }
         if self.kind == FaultKind::Status {
             let status = self.status.ok_or("a status fault needs `status`")?;
             if StatusCode::from_u16(status).is_err() || status < 400 {
-                return Err(format!("`status` {status} is not an error status (400 to 599)"));
+                return Err(format!(
+                    "`status` {status} is not an error status (400 to 599)"
+                ));
             }
         }
         if self.kind == FaultKind::Timeout && self.delay_ms == 0 {
@@ -94,9 +98,18 @@ impl FaultSpec {
     }
 
     pub(crate) fn matches(&self, method: &str, path: &str, route: Option<&str>) -> bool {
-        let method_matches = self.method.as_deref().is_none_or(|wanted| wanted.eq_ignore_ascii_case(method));
-        let path_matches = self.path.as_deref().is_some_and(|prefix| path.starts_with(prefix));
-        let route_matches = self.route.as_deref().is_some_and(|template| Some(template) == route);
+        let method_matches = self
+            .method
+            .as_deref()
+            .is_none_or(|wanted| wanted.eq_ignore_ascii_case(method));
+        let path_matches = self
+            .path
+            .as_deref()
+            .is_some_and(|prefix| path.starts_with(prefix));
+        let route_matches = self
+            .route
+            .as_deref()
+            .is_some_and(|template| Some(template) == route);
         method_matches && (path_matches || route_matches)
     }
 
@@ -109,11 +122,16 @@ impl FaultSpec {
     }
 
     fn error(&self) -> ApiError {
-        let status = StatusCode::from_u16(self.status.unwrap_or(500)).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(self.status.unwrap_or(500))
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         if let Some(body) = &self.body {
             return ApiError::raw(status, body.clone());
         }
-        canned_error(status, self.policy_name.as_deref(), self.existing_id.as_deref())
+        canned_error(
+            status,
+            self.policy_name.as_deref(),
+            self.existing_id.as_deref(),
+        )
     }
 }
 

@@ -50,8 +50,11 @@ pub(crate) async fn gateway(
 
     let mut response = serve(&sandbox, request, next, route.as_deref(), fault).await?;
     if !response.headers().contains_key(CORRELATION_HEADER) {
-        let value = HeaderValue::from_str(&ids::correlation_id()).expect("a UUID is a valid header value");
-        response.headers_mut().insert(HeaderName::from_static(CORRELATION_HEADER), value);
+        let value =
+            HeaderValue::from_str(&ids::correlation_id()).expect("a UUID is a valid header value");
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(CORRELATION_HEADER), value);
     }
     sandbox.traffic().record(RequestRecord {
         method,
@@ -75,7 +78,11 @@ async fn serve(
         Some(FaultAction::Respond(error)) => return Ok(request.error_response(error)),
         Some(FaultAction::DelayBefore(delay_ms)) => {
             tokio::time::sleep(Duration::from_millis(delay_ms)).await;
-            let error = ApiError::new(StatusCode::GATEWAY_TIMEOUT, "", "The request timed out before it was processed.");
+            let error = ApiError::new(
+                StatusCode::GATEWAY_TIMEOUT,
+                "",
+                "The request timed out before it was processed.",
+            );
             return Ok(request.error_response(error));
         }
         Some(FaultAction::DelayAfter(delay_ms)) => delay_after = Some(delay_ms),
@@ -114,31 +121,67 @@ fn needs_authentication(path: &str, route: Option<&str>) -> bool {
 
 /// Applies the search limit (search calls) or the burst and daily limits
 /// (every other call).
-fn admit(sandbox: &SharedSandbox, principal: &Principal, is_search: bool) -> Result<LimitHeaders, ApiError> {
+fn admit(
+    sandbox: &SharedSandbox,
+    principal: &Principal,
+    is_search: bool,
+) -> Result<LimitHeaders, ApiError> {
     let settings = sandbox.settings();
     let now = ids::now_ms();
     let mut traffic = sandbox.traffic();
     let portal = super::PORTAL_ID;
     if is_search {
-        let admitted = traffic.limiter.admit(&format!("search:{portal}"), settings.search_limit_per_second, 1000, now);
+        let admitted = traffic.limiter.admit(
+            &format!("search:{portal}"),
+            settings.search_limit_per_second,
+            1000,
+            now,
+        );
         return match admitted {
-            Some(_) => Ok(LimitHeaders { burst: None, daily: None }),
-            None => Err(ApiError::rate_limited("SECONDLY", &format!("publicapi:crm-search-secondly:{portal}"))),
+            Some(_) => Ok(LimitHeaders {
+                burst: None,
+                daily: None,
+            }),
+            None => Err(ApiError::rate_limited(
+                "SECONDLY",
+                &format!("publicapi:crm-search-secondly:{portal}"),
+            )),
         };
     }
-    let limit = if principal.is_private_app { settings.private_app_burst_limit } else { settings.burst_limit };
-    let Some(burst) = traffic.limiter.admit(&principal.rate_key, limit, settings.burst_interval_ms, now) else {
-        return Err(ApiError::rate_limited("TEN_SECONDLY_ROLLING", &format!("publicapi:{}", principal.rate_key)));
+    let limit = if principal.is_private_app {
+        settings.private_app_burst_limit
+    } else {
+        settings.burst_limit
+    };
+    let Some(burst) =
+        traffic
+            .limiter
+            .admit(&principal.rate_key, limit, settings.burst_interval_ms, now)
+    else {
+        return Err(ApiError::rate_limited(
+            "TEN_SECONDLY_ROLLING",
+            &format!("publicapi:{}", principal.rate_key),
+        ));
     };
     let mut daily = None;
     if principal.is_private_app {
         let daily_limit = settings.private_app_daily_limit;
-        let Some(remaining) = traffic.limiter.admit_daily(&format!("daily:{portal}"), daily_limit, now) else {
-            return Err(ApiError::rate_limited("DAILY", &format!("publicapi:daily:{portal}")));
+        let Some(remaining) =
+            traffic
+                .limiter
+                .admit_daily(&format!("daily:{portal}"), daily_limit, now)
+        else {
+            return Err(ApiError::rate_limited(
+                "DAILY",
+                &format!("publicapi:daily:{portal}"),
+            ));
         };
         daily = Some((daily_limit, remaining));
     }
-    Ok(LimitHeaders { burst: Some(burst), daily })
+    Ok(LimitHeaders {
+        burst: Some(burst),
+        daily,
+    })
 }
 
 fn add_limit_headers(response: &mut ServiceResponse<BoxBody>, headers: &LimitHeaders) {
@@ -146,7 +189,10 @@ fn add_limit_headers(response: &mut ServiceResponse<BoxBody>, headers: &LimitHea
     if let Some(burst) = headers.burst {
         pairs.push(("x-hubspot-ratelimit-max", burst.max.to_string()));
         pairs.push(("x-hubspot-ratelimit-remaining", burst.remaining.to_string()));
-        pairs.push(("x-hubspot-ratelimit-interval-milliseconds", burst.interval_ms.to_string()));
+        pairs.push((
+            "x-hubspot-ratelimit-interval-milliseconds",
+            burst.interval_ms.to_string(),
+        ));
     }
     if let Some((limit, remaining)) = headers.daily {
         pairs.push(("x-hubspot-ratelimit-daily", limit.to_string()));
@@ -154,6 +200,8 @@ fn add_limit_headers(response: &mut ServiceResponse<BoxBody>, headers: &LimitHea
     }
     for (name, value) in pairs {
         let value = HeaderValue::from_str(&value).expect("a number is a valid header value");
-        response.headers_mut().insert(HeaderName::from_static(name), value);
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(name), value);
     }
 }

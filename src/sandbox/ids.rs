@@ -18,7 +18,9 @@ pub(crate) fn iso_ms(epoch_ms: i64) -> String {
 /// Converts epoch milliseconds to a UTC date-time, clamping values chrono
 /// cannot represent to the epoch.
 pub(crate) fn to_datetime(epoch_ms: i64) -> DateTime<Utc> {
-    Utc.timestamp_millis_opt(epoch_ms).single().unwrap_or_default()
+    Utc.timestamp_millis_opt(epoch_ms)
+        .single()
+        .unwrap_or_default()
 }
 
 /// A new correlation id (a UUID, as HubSpot sends).
@@ -28,7 +30,11 @@ pub(crate) fn correlation_id() -> String {
 
 /// A random string of `len` letters and digits.
 pub(crate) fn random_token(len: usize) -> String {
-    rand::thread_rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect()
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
 }
 
 /// Parses a date-time value the way HubSpot accepts it in properties and
@@ -37,5 +43,7 @@ pub(crate) fn parse_instant_ms(value: &str) -> Option<i64> {
     if let Ok(ms) = value.parse::<i64>() {
         return Some(ms);
     }
-    DateTime::parse_from_rfc3339(value).ok().map(|instant| instant.timestamp_millis())
+    DateTime::parse_from_rfc3339(value)
+        .ok()
+        .map(|instant| instant.timestamp_millis())
 }

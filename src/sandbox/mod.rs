@@ -111,5 +111,9 @@ pub async fn spawn(config: SandboxConfig, listener: TcpListener) -> anyhow::Resu
     let handle = server.handle();
     tokio::spawn(server);
     tracing::info!(port, "HubSpot sandbox listening");
-    Ok(SandboxHandle { base_url, port, server: handle })
+    Ok(SandboxHandle {
+        base_url,
+        port,
+        server: handle,
+    })
 }

@@ -23,7 +23,13 @@ impl RateLimiter {
     /// Admits one request into `key`'s rolling window of `interval_ms`, or
     /// returns `None` when `limit` requests already fall inside it. A
     /// rejected request does not use up the window.
-    pub(crate) fn admit(&mut self, key: &str, limit: u32, interval_ms: u64, now_ms: i64) -> Option<BurstStatus> {
+    pub(crate) fn admit(
+        &mut self,
+        key: &str,
+        limit: u32,
+        interval_ms: u64,
+        now_ms: i64,
+    ) -> Option<BurstStatus> {
         let window = self.windows.entry(key.to_string()).or_default();
         let oldest_kept = now_ms - interval_ms as i64;
         while window.front().is_some_and(|time| *time <= oldest_kept) {
@@ -34,7 +40,11 @@ impl RateLimiter {
         }
         window.push_back(now_ms);
         let remaining = limit.saturating_sub(window.len() as u32);
-        Some(BurstStatus { max: limit, remaining, interval_ms })
+        Some(BurstStatus {
+            max: limit,
+            remaining,
+            interval_ms,
+        })
     }
 
     /// Counts one request against `key`'s daily limit and returns the calls

@@ -20,6 +20,7 @@ pub(crate) fn run(sandbox: SharedSandbox, listener: TcpListener) -> anyhow::Resu
         App::new()
             .app_data(data.clone())
             .app_data(json_config())
+            .app_data(web::PayloadConfig::new(JSON_LIMIT_BYTES))
             .app_data(query_config())
             .app_data(path_config())
             .wrap(from_fn(gateway::gateway))
@@ -44,13 +45,21 @@ fn json_config() -> web::JsonConfig {
 }
 
 fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|error, _request| ApiError::validation(format!("Invalid query parameter: {error}")).into())
+    web::QueryConfig::default().error_handler(|error, _request| {
+        ApiError::validation(format!("Invalid query parameter: {error}")).into()
+    })
 }
 
 fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|error, _request| ApiError::validation(format!("Invalid path parameter: {error}")).into())
+    web::PathConfig::default().error_handler(|error, _request| {
+        ApiError::validation(format!("Invalid path parameter: {error}")).into()
+    })
 }
 
 async fn unknown_path() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::new(actix_web::http::StatusCode::NOT_FOUND, "", "Not Found: no such endpoint in the HubSpot sandbox"))
+    Err(ApiError::new(
+        actix_web::http::StatusCode::NOT_FOUND,
+        "",
+        "Not Found: no such endpoint in the HubSpot sandbox",
+    ))
 }

@@ -94,15 +94,22 @@ impl Sandbox {
     /// Locks the stored data. A panic in another handler does not make the
     /// data unusable, because every change is made in one step.
     pub(crate) fn world(&self) -> MutexGuard<'_, World> {
-        self.world.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.world
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub(crate) fn traffic(&self) -> MutexGuard<'_, Traffic> {
-        self.traffic.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.traffic
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// A copy of the current run-time settings.
     pub(crate) fn settings(&self) -> RuntimeSettings {
-        self.settings.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+        self.settings
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 }

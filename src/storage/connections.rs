@@ -88,7 +88,10 @@ impl Db {
         workspace_id: &str,
     ) -> Result<Option<HubSpotConnection>, sqlx::Error> {
         let sql = format!("SELECT {COLUMNS} FROM hubspot_connections WHERE workspace_id = $1");
-        let row = sqlx::query(&sql).bind(workspace_id).fetch_optional(self.pool()).await?;
+        let row = sqlx::query(&sql)
+            .bind(workspace_id)
+            .fetch_optional(self.pool())
+            .await?;
         Ok(row.map(|row| connection_from_row(&row)))
     }
 
@@ -174,7 +177,11 @@ impl Db {
 
     /// Forgets the tokens and marks the connection disconnected. The row,
     /// with its portal id, stays.
-    pub async fn disconnect_hubspot(&self, workspace_id: &str, now_ms: i64) -> Result<(), sqlx::Error> {
+    pub async fn disconnect_hubspot(
+        &self,
+        workspace_id: &str,
+        now_ms: i64,
+    ) -> Result<(), sqlx::Error> {
         sqlx::query(
             "UPDATE hubspot_connections SET status = 'disconnected', access_token_enc = NULL, \
                  access_expires_at = NULL, refresh_token_enc = NULL, disconnected_at = $1, \
@@ -252,4 +259,3 @@ fn connection_from_row(row: &sqlx::any::AnyRow) -> HubSpotConnection {
         updated_at: row.get("updated_at"),
     }
 }
-

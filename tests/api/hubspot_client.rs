@@ -22,7 +22,10 @@ async fn connected_app() -> TestApp {
 }
 
 fn properties(pairs: &[(&str, &str)]) -> Properties {
-    pairs.iter().map(|(name, value)| (name.to_string(), value.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect()
 }
 
 fn unique_email(tag: &str) -> String {
@@ -31,17 +34,28 @@ fn unique_email(tag: &str) -> String {
 
 async fn inject_fault(app: &TestApp, fault: serde_json::Value) {
     let response = app.sandbox_post("/_sandbox/faults", &fault).await;
-    assert!(response.status().is_success(), "fault rejected: {}", response.text().await.unwrap_or_default());
+    assert!(
+        response.status().is_success(),
+        "fault rejected: {}",
+        response.text().await.unwrap_or_default()
+    );
 }
 
 /// Moves the clock to just inside the refresh margin of the current token.
 fn advance_into_refresh_margin(app: &TestApp) {
     let margin = app.state.settings.hubspot_token_refresh_margin_secs as i64;
-    app.clock.advance(chrono::Duration::seconds(1800 - margin + 1));
+    app.clock
+        .advance(chrono::Duration::seconds(1800 - margin + 1));
 }
 
 async fn stored_token_version(app: &TestApp) -> i64 {
-    let connection = app.state.db.hubspot_connection(&app.workspace.id).await.unwrap().unwrap();
+    let connection = app
+        .state
+        .db
+        .hubspot_connection(&app.workspace.id)
+        .await
+        .unwrap()
+        .unwrap();
     connection.token_version
 }
 
@@ -58,10 +72,17 @@ async fn token_refreshes_before_expiry() {
     advance_into_refresh_margin(&app);
     hubspot.list_meeting_links(&app.workspace.id).await.unwrap();
 
-    assert_eq!(sandbox_endpoint_count(&app, TOKEN_ENDPOINT).await, tokens_before + 1);
+    assert_eq!(
+        sandbox_endpoint_count(&app, TOKEN_ENDPOINT).await,
+        tokens_before + 1
+    );
     assert_eq!(stored_token_version(&app).await, version_before + 1);
     hubspot.list_meeting_links(&app.workspace.id).await.unwrap();
-    assert_eq!(sandbox_endpoint_count(&app, TOKEN_ENDPOINT).await, tokens_before + 1, "no second refresh");
+    assert_eq!(
+        sandbox_endpoint_count(&app, TOKEN_ENDPOINT).await,
+        tokens_before + 1,
+        "no second refresh"
+    );
 }
 
 #[tokio::test]
@@ -79,7 +100,10 @@ async fn concurrent_calls_refresh_once() {
         call.expect("task finished").expect("call succeeded");
     }
 
-    assert_eq!(sandbox_endpoint_count(&app, TOKEN_ENDPOINT).await, tokens_before + 1);
+    assert_eq!(
+        sandbox_endpoint_count(&app, TOKEN_ENDPOINT).await,
+        tokens_before + 1
+    );
 }
 
 #[tokio::test]
@@ -106,30 +130,56 @@ async fn two_instances_share_refreshed_tokens() {
 
     // The stored refresh token is one HubSpot still accepts.
     advance_into_refresh_margin(&app);
-    other.list_meeting_links(&app.workspace.id).await.expect("refresh with the stored token");
+    other
+        .list_meeting_links(&app.workspace.id)
+        .await
+        .expect("refresh with the stored token");
 }
 
 #[tokio::test]
 async fn expired_token_refreshes_and_retries() {
     let app = connected_app().await;
     let tokens_before = sandbox_endpoint_count(&app, TOKEN_ENDPOINT).await;
-    let response = app.sandbox_post("/_sandbox/tokens/expire", &json!({})).await;
+    let response = app
+        .sandbox_post("/_sandbox/tokens/expire", &json!({}))
+        .await;
     assert!(response.status().is_success());
 
-    let links = app.state.hubspot.list_meeting_links(&app.workspace.id).await.unwrap();
+    let links = app
+        .state
+        .hubspot
+        .list_meeting_links(&app.workspace.id)
+        .await
+        .unwrap();
 
     assert!(!links.is_empty());
-    assert_eq!(sandbox_endpoint_count(&app, TOKEN_ENDPOINT).await, tokens_before + 1);
+    assert_eq!(
+        sandbox_endpoint_count(&app, TOKEN_ENDPOINT).await,
+        tokens_before + 1
+    );
 }
 
 #[tokio::test]
 async fn revoked_refresh_token_needs_reconnect() {
     let app = connected_app().await;
-    let connection = app.state.db.hubspot_connection(&app.workspace.id).await.unwrap().unwrap();
-    let refresh_token = app.state.cipher.decrypt(connection.refresh_token_enc.as_ref().unwrap()).unwrap();
+    let connection = app
+        .state
+        .db
+        .hubspot_connection(&app.workspace.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let refresh_token = app
+        .state
+        .cipher
+        .decrypt(connection.refresh_token_enc.as_ref().unwrap())
+        .unwrap();
     let revoke = app
         .client
-        .post(format!("{}/oauth/2026-03/token/revoke", app.sandbox.base_url))
+        .post(format!(
+            "{}/oauth/2026-03/token/revoke",
+            app.sandbox.base_url
+        ))
         .form(&[
             ("client_id", "sandbox-client-id"),
             ("client_secret", "sandbox-client-secret"),
@@ -142,14 +192,36 @@ async fn revoked_refresh_token_needs_reconnect() {
     assert!(revoke.status().is_success());
     advance_into_refresh_margin(&app);
 
-    let error = app.state.hubspot.list_meeting_links(&app.workspace.id).await.unwrap_err();
+    let error = app
+        .state
+        .hubspot
+        .list_meeting_links(&app.workspace.id)
+        .await
+        .unwrap_err();
 
-    assert!(matches!(error, HubSpotError::ReconnectRequired), "{error:?}");
-    let status: serde_json::Value = app.admin_get("/api/v1/integrations/hubspot").await.json().await.unwrap();
+    assert!(
+        matches!(error, HubSpotError::ReconnectRequired),
+        "{error:?}"
+    );
+    let status: serde_json::Value = app
+        .admin_get("/api/v1/integrations/hubspot")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(status["status"], "needs_reconnect");
     assert_eq!(status["connected"], false);
-    assert!(status["last_error"].as_str().is_some_and(|text| text.contains("reconnect")));
-    let again = app.state.hubspot.list_meeting_links(&app.workspace.id).await.unwrap_err();
+    assert!(
+        status["last_error"]
+            .as_str()
+            .is_some_and(|text| text.contains("reconnect"))
+    );
+    let again = app
+        .state
+        .hubspot
+        .list_meeting_links(&app.workspace.id)
+        .await
+        .unwrap_err();
     assert!(matches!(again, HubSpotError::ReconnectRequired));
 }
 
@@ -166,10 +238,19 @@ async fn secondly_429_is_retried() {
     .await;
     let started = Instant::now();
 
-    let links = app.state.hubspot.list_meeting_links(&app.workspace.id).await.unwrap();
+    let links = app
+        .state
+        .hubspot
+        .list_meeting_links(&app.workspace.id)
+        .await
+        .unwrap();
 
     assert!(!links.is_empty());
-    assert!(started.elapsed() >= Duration::from_secs(1), "waited {:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited {:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -182,9 +263,16 @@ async fn persistent_429_gives_rate_limited() {
     )
     .await;
 
-    let error = app.state.hubspot.list_meeting_links(&app.workspace.id).await.unwrap_err();
+    let error = app
+        .state
+        .hubspot
+        .list_meeting_links(&app.workspace.id)
+        .await
+        .unwrap_err();
 
-    let HubSpotError::RateLimited { policy, .. } = error else { panic!("expected RateLimited, got {error:?}") };
+    let HubSpotError::RateLimited { policy, .. } = error else {
+        panic!("expected RateLimited, got {error:?}")
+    };
     assert_eq!(policy.as_deref(), Some("SECONDLY"));
 }
 
@@ -197,7 +285,11 @@ async fn server_error_retries_reads_only() {
                "status": 503, "times": 1}),
     )
     .await;
-    app.state.hubspot.list_meeting_links(&app.workspace.id).await.expect("read retried after 503");
+    app.state
+        .hubspot
+        .list_meeting_links(&app.workspace.id)
+        .await
+        .expect("read retried after 503");
 
     inject_fault(
         &app,
@@ -209,12 +301,20 @@ async fn server_error_retries_reads_only() {
     let error = app
         .state
         .hubspot
-        .create_record(&app.workspace.id, CrmObject::Contacts, properties(&[("email", &email)]), vec![])
+        .create_record(
+            &app.workspace.id,
+            CrmObject::Contacts,
+            properties(&[("email", &email)]),
+            vec![],
+        )
         .await
         .unwrap_err();
     assert!(matches!(error, HubSpotError::Unavailable), "{error:?}");
     let creates_after = sandbox_endpoint_count(&app, "POST /crm/v3/objects/{objectType}").await;
-    assert!(creates_after <= creates_before + 1, "the create was not repeated");
+    assert!(
+        creates_after <= creates_before + 1,
+        "the create was not repeated"
+    );
 }
 
 #[tokio::test]
@@ -231,19 +331,35 @@ async fn write_timeout_is_not_repeated() {
     let error = app
         .state
         .hubspot
-        .create_record(&app.workspace.id, CrmObject::Contacts, properties(&[("email", &email)]), vec![])
+        .create_record(
+            &app.workspace.id,
+            CrmObject::Contacts,
+            properties(&[("email", &email)]),
+            vec![],
+        )
         .await
         .unwrap_err();
 
-    assert!(matches!(error, HubSpotError::Timeout { request_sent: true }), "{error:?}");
-    let found = app.state.hubspot.get_contact_by_email(&app.workspace.id, &email, &["email"]).await.unwrap();
+    assert!(
+        matches!(error, HubSpotError::Timeout { request_sent: true }),
+        "{error:?}"
+    );
+    let found = app
+        .state
+        .hubspot
+        .get_contact_by_email(&app.workspace.id, &email, &["email"])
+        .await
+        .unwrap();
     assert!(found.is_some(), "the timed-out create landed once");
 }
 
 #[tokio::test]
 async fn bulk_priority_still_succeeds() {
     let app = connected_app().await;
-    let bulk = app.state.hubspot.with_priority(slotchat::hubspot::Priority::Bulk);
+    let bulk = app
+        .state
+        .hubspot
+        .with_priority(slotchat::hubspot::Priority::Bulk);
     let links = bulk.list_meeting_links(&app.workspace.id).await.unwrap();
     assert!(!links.is_empty());
 }
@@ -256,16 +372,32 @@ async fn duplicate_contact_gives_conflict_id() {
     let hubspot = &app.state.hubspot;
     let email = unique_email("dup");
     let first = hubspot
-        .create_record(&app.workspace.id, CrmObject::Contacts, properties(&[("email", &email)]), vec![])
+        .create_record(
+            &app.workspace.id,
+            CrmObject::Contacts,
+            properties(&[("email", &email)]),
+            vec![],
+        )
         .await
         .unwrap();
 
     let error = hubspot
-        .create_record(&app.workspace.id, CrmObject::Contacts, properties(&[("email", &email)]), vec![])
+        .create_record(
+            &app.workspace.id,
+            CrmObject::Contacts,
+            properties(&[("email", &email)]),
+            vec![],
+        )
         .await
         .unwrap_err();
 
-    let HubSpotError::Conflict { existing_id, message } = error else { panic!("expected Conflict, got {error:?}") };
+    let HubSpotError::Conflict {
+        existing_id,
+        message,
+    } = error
+    else {
+        panic!("expected Conflict, got {error:?}")
+    };
     assert_eq!(existing_id.as_deref(), Some(first.id.as_str()));
     assert!(message.contains("already exists"));
 }
@@ -273,7 +405,11 @@ async fn duplicate_contact_gives_conflict_id() {
 #[tokio::test]
 async fn invalid_values_give_property_errors() {
     let app = connected_app().await;
-    let values = properties(&[("name", "Acme"), ("industry", "Technology"), ("numberofemployees", "12,5")]);
+    let values = properties(&[
+        ("name", "Acme"),
+        ("industry", "Technology"),
+        ("numberofemployees", "12,5"),
+    ]);
 
     let error = app
         .state
@@ -282,8 +418,13 @@ async fn invalid_values_give_property_errors() {
         .await
         .unwrap_err();
 
-    let HubSpotError::Validation { errors, .. } = error else { panic!("expected Validation, got {error:?}") };
-    let industry = errors.iter().find(|e| e.property.as_deref() == Some("industry")).expect("industry named");
+    let HubSpotError::Validation { errors, .. } = error else {
+        panic!("expected Validation, got {error:?}")
+    };
+    let industry = errors
+        .iter()
+        .find(|e| e.property.as_deref() == Some("industry"))
+        .expect("industry named");
     assert_eq!(industry.code, "INVALID_OPTION");
     let employees = errors
         .iter()
@@ -298,7 +439,13 @@ async fn unknown_record_is_none() {
     let record = app
         .state
         .hubspot
-        .get_record(&app.workspace.id, CrmObject::Contacts, "999999999", &["email"], &[])
+        .get_record(
+            &app.workspace.id,
+            CrmObject::Contacts,
+            "999999999",
+            &["email"],
+            &[],
+        )
         .await
         .unwrap();
     assert!(record.is_none());
@@ -318,14 +465,25 @@ async fn upsert_by_email_reports_new() {
     let app = connected_app().await;
     let hubspot = &app.state.hubspot;
     let inputs: Vec<(String, Properties)> = (0..3)
-        .map(|index| (unique_email(&format!("up{index}")), properties(&[("firstname", "Maria")])))
+        .map(|index| {
+            (
+                unique_email(&format!("up{index}")),
+                properties(&[("firstname", "Maria")]),
+            )
+        })
         .collect();
 
-    let created = hubspot.batch_upsert_contacts_by_email(&app.workspace.id, inputs.clone()).await.unwrap();
+    let created = hubspot
+        .batch_upsert_contacts_by_email(&app.workspace.id, inputs.clone())
+        .await
+        .unwrap();
     assert_eq!(created.len(), 3);
     assert!(created.iter().all(|record| record.new));
 
-    let updated = hubspot.batch_upsert_contacts_by_email(&app.workspace.id, inputs).await.unwrap();
+    let updated = hubspot
+        .batch_upsert_contacts_by_email(&app.workspace.id, inputs)
+        .await
+        .unwrap();
     assert_eq!(updated.len(), 3);
     assert!(updated.iter().all(|record| !record.new));
     let mut created_ids: Vec<_> = created.iter().map(|r| r.id.clone()).collect();
@@ -346,18 +504,33 @@ async fn batch_calls_split_past_hundred() {
         })
         .collect();
 
-    let created = hubspot.batch_create(&app.workspace.id, CrmObject::Companies, inputs).await.unwrap();
+    let created = hubspot
+        .batch_create(&app.workspace.id, CrmObject::Companies, inputs)
+        .await
+        .unwrap();
     assert_eq!(created.len(), 120);
 
     let ids: Vec<String> = created.iter().map(|record| record.id.clone()).collect();
-    let read = hubspot.batch_read(&app.workspace.id, CrmObject::Companies, &ids, &["name"]).await.unwrap();
+    let read = hubspot
+        .batch_read(&app.workspace.id, CrmObject::Companies, &ids, &["name"])
+        .await
+        .unwrap();
     assert_eq!(read.len(), 120);
 
-    let updates: Vec<(String, Properties)> =
-        ids.iter().map(|id| (id.clone(), properties(&[("city", "Madrid")]))).collect();
-    let updated = hubspot.batch_update(&app.workspace.id, CrmObject::Companies, updates).await.unwrap();
+    let updates: Vec<(String, Properties)> = ids
+        .iter()
+        .map(|id| (id.clone(), properties(&[("city", "Madrid")])))
+        .collect();
+    let updated = hubspot
+        .batch_update(&app.workspace.id, CrmObject::Companies, updates)
+        .await
+        .unwrap();
     assert_eq!(updated.len(), 120);
-    assert!(updated.iter().all(|record| record.properties.get("city").map(String::as_str) == Some("Madrid")));
+    assert!(
+        updated
+            .iter()
+            .all(|record| record.properties.get("city").map(String::as_str) == Some("Madrid"))
+    );
 }
 
 #[tokio::test]
@@ -366,22 +539,44 @@ async fn record_create_update_get() {
     let hubspot = &app.state.hubspot;
     let email = unique_email("single");
     let created = hubspot
-        .create_record(&app.workspace.id, CrmObject::Contacts, properties(&[("email", &email), ("firstname", "Ana")]), vec![])
+        .create_record(
+            &app.workspace.id,
+            CrmObject::Contacts,
+            properties(&[("email", &email), ("firstname", "Ana")]),
+            vec![],
+        )
         .await
         .unwrap();
 
     let updated = hubspot
-        .update_record(&app.workspace.id, CrmObject::Contacts, &created.id, properties(&[("jobtitle", "CTO")]))
+        .update_record(
+            &app.workspace.id,
+            CrmObject::Contacts,
+            &created.id,
+            properties(&[("jobtitle", "CTO")]),
+        )
         .await
         .unwrap();
-    assert_eq!(updated.properties.get("jobtitle").map(String::as_str), Some("CTO"));
+    assert_eq!(
+        updated.properties.get("jobtitle").map(String::as_str),
+        Some("CTO")
+    );
 
     let read = hubspot
-        .get_record(&app.workspace.id, CrmObject::Contacts, &created.id, &["firstname", "jobtitle"], &[])
+        .get_record(
+            &app.workspace.id,
+            CrmObject::Contacts,
+            &created.id,
+            &["firstname", "jobtitle"],
+            &[],
+        )
         .await
         .unwrap()
         .expect("record exists");
-    assert_eq!(read.properties.get("firstname").map(String::as_str), Some("Ana"));
+    assert_eq!(
+        read.properties.get("firstname").map(String::as_str),
+        Some("Ana")
+    );
     let by_email = hubspot
         .get_contact_by_email(&app.workspace.id, &email, &["email"])
         .await
@@ -396,12 +591,21 @@ async fn companies_found_by_domains() {
     let hubspot = &app.state.hubspot;
     let domain = format!("{}.example-widgets.com", uuid::Uuid::new_v4().simple());
     let company = hubspot
-        .create_record(&app.workspace.id, CrmObject::Companies, properties(&[("name", "Widgets"), ("domain", &domain)]), vec![])
+        .create_record(
+            &app.workspace.id,
+            CrmObject::Companies,
+            properties(&[("name", "Widgets"), ("domain", &domain)]),
+            vec![],
+        )
         .await
         .unwrap();
 
     let found = hubspot
-        .search_companies_by_domains(&app.workspace.id, &[domain.clone(), "absent.test".into()], &["name"])
+        .search_companies_by_domains(
+            &app.workspace.id,
+            &[domain.clone(), "absent.test".into()],
+            &["name"],
+        )
         .await
         .unwrap();
 
@@ -434,31 +638,75 @@ async fn default_association_is_readable() {
     let hubspot = &app.state.hubspot;
     let ws = &app.workspace.id;
     let contact = hubspot
-        .create_record(ws, CrmObject::Contacts, properties(&[("email", &unique_email("assoc"))]), vec![])
+        .create_record(
+            ws,
+            CrmObject::Contacts,
+            properties(&[("email", &unique_email("assoc"))]),
+            vec![],
+        )
         .await
         .unwrap();
     let company = hubspot
-        .create_record(ws, CrmObject::Companies, properties(&[("name", "Assoc Co")]), vec![])
+        .create_record(
+            ws,
+            CrmObject::Companies,
+            properties(&[("name", "Assoc Co")]),
+            vec![],
+        )
         .await
         .unwrap();
 
-    hubspot.associate_default(ws, CrmObject::Contacts, &contact.id, CrmObject::Companies, &company.id).await.unwrap();
-    hubspot.associate_default(ws, CrmObject::Contacts, &contact.id, CrmObject::Companies, &company.id).await.unwrap();
+    hubspot
+        .associate_default(
+            ws,
+            CrmObject::Contacts,
+            &contact.id,
+            CrmObject::Companies,
+            &company.id,
+        )
+        .await
+        .unwrap();
+    hubspot
+        .associate_default(
+            ws,
+            CrmObject::Contacts,
+            &contact.id,
+            CrmObject::Companies,
+            &company.id,
+        )
+        .await
+        .unwrap();
 
-    let associated = hubspot.read_associations(ws, CrmObject::Contacts, &contact.id, CrmObject::Companies).await.unwrap();
+    let associated = hubspot
+        .read_associations(ws, CrmObject::Contacts, &contact.id, CrmObject::Companies)
+        .await
+        .unwrap();
     assert_eq!(associated.len(), 1);
     assert_eq!(associated[0].to_object_id, company.id);
     assert!(associated[0].type_ids.contains(&279));
 
     let by_id = hubspot
-        .batch_read_associations(ws, CrmObject::Contacts, CrmObject::Companies, &[contact.id.clone(), "424242".into()])
+        .batch_read_associations(
+            ws,
+            CrmObject::Contacts,
+            CrmObject::Companies,
+            &[contact.id.clone(), "424242".into()],
+        )
         .await
         .unwrap();
     assert_eq!(by_id[&contact.id][0].to_object_id, company.id);
     assert!(by_id["424242"].is_empty());
 
-    let read = hubspot.get_record(ws, CrmObject::Contacts, &contact.id, &[], &["companies"]).await.unwrap().unwrap();
-    assert!(read.associations["companies"].iter().any(|a| a.id == company.id));
+    let read = hubspot
+        .get_record(ws, CrmObject::Contacts, &contact.id, &[], &["companies"])
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        read.associations["companies"]
+            .iter()
+            .any(|a| a.id == company.id)
+    );
 }
 
 #[tokio::test]
@@ -467,15 +715,30 @@ async fn batch_association_and_note() {
     let hubspot = &app.state.hubspot;
     let ws = &app.workspace.id;
     let contact = hubspot
-        .create_record(ws, CrmObject::Contacts, properties(&[("email", &unique_email("note"))]), vec![])
+        .create_record(
+            ws,
+            CrmObject::Contacts,
+            properties(&[("email", &unique_email("note"))]),
+            vec![],
+        )
         .await
         .unwrap();
     let company = hubspot
-        .create_record(ws, CrmObject::Companies, properties(&[("name", "Note Co")]), vec![])
+        .create_record(
+            ws,
+            CrmObject::Companies,
+            properties(&[("name", "Note Co")]),
+            vec![],
+        )
         .await
         .unwrap();
     hubspot
-        .batch_associate_default(ws, CrmObject::Contacts, CrmObject::Companies, vec![(contact.id.clone(), company.id.clone())])
+        .batch_associate_default(
+            ws,
+            CrmObject::Contacts,
+            CrmObject::Companies,
+            vec![(contact.id.clone(), company.id.clone())],
+        )
         .await
         .unwrap();
 
@@ -483,25 +746,48 @@ async fn batch_association_and_note() {
         .create_record(
             ws,
             CrmObject::Notes,
-            properties(&[("hs_timestamp", "2026-06-12T10:02:13.000Z"), ("hs_note_body", "Visited /pricing")]),
-            vec![AssociationInput::default_between(CrmObject::Notes, CrmObject::Contacts, contact.id.clone())],
+            properties(&[
+                ("hs_timestamp", "2026-06-12T10:02:13.000Z"),
+                ("hs_note_body", "Visited /pricing"),
+            ]),
+            vec![AssociationInput::default_between(
+                CrmObject::Notes,
+                CrmObject::Contacts,
+                contact.id.clone(),
+            )],
         )
         .await
         .unwrap();
 
-    let notes = hubspot.read_associations(ws, CrmObject::Contacts, &contact.id, CrmObject::Notes).await.unwrap();
+    let notes = hubspot
+        .read_associations(ws, CrmObject::Contacts, &contact.id, CrmObject::Notes)
+        .await
+        .unwrap();
     assert!(notes.iter().any(|n| n.to_object_id == note.id));
-    let companies = hubspot.read_associations(ws, CrmObject::Contacts, &contact.id, CrmObject::Companies).await.unwrap();
+    let companies = hubspot
+        .read_associations(ws, CrmObject::Contacts, &contact.id, CrmObject::Companies)
+        .await
+        .unwrap();
     assert_eq!(companies[0].to_object_id, company.id);
 }
 
 #[tokio::test]
 async fn industry_property_lists_options() {
     let app = connected_app().await;
-    let definition = app.state.hubspot.get_property(&app.workspace.id, CrmObject::Companies, "industry").await.unwrap();
+    let definition = app
+        .state
+        .hubspot
+        .get_property(&app.workspace.id, CrmObject::Companies, "industry")
+        .await
+        .unwrap();
     assert_eq!(definition.name, "industry");
     assert_eq!(definition.property_type, "enumeration");
-    assert!(definition.options.iter().any(|option| option.value == "COMPUTER_SOFTWARE"));
+    assert!(
+        definition
+            .options
+            .iter()
+            .any(|option| option.value == "COMPUTER_SOFTWARE")
+    );
 }
 
 #[tokio::test]
@@ -510,17 +796,33 @@ async fn client_never_sends_crm_delete() {
     let hubspot = &app.state.hubspot;
     let ws = &app.workspace.id;
     let email = unique_email("nodelete");
-    hubspot.batch_upsert_contacts_by_email(ws, vec![(email.clone(), BTreeMap::new())]).await.unwrap();
-    hubspot.get_contact_by_email(ws, &email, &["email"]).await.unwrap();
+    hubspot
+        .batch_upsert_contacts_by_email(ws, vec![(email.clone(), BTreeMap::new())])
+        .await
+        .unwrap();
+    hubspot
+        .get_contact_by_email(ws, &email, &["email"])
+        .await
+        .unwrap();
     app.admin_delete("/api/v1/integrations/hubspot").await;
 
-    let requests: serde_json::Value = app.sandbox_get("/_sandbox/requests").await.json().await.unwrap();
-    let requests = requests.as_array().cloned().or_else(|| requests["requests"].as_array().cloned()).unwrap();
+    let requests: serde_json::Value = app
+        .sandbox_get("/_sandbox/requests")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let requests = requests
+        .as_array()
+        .cloned()
+        .or_else(|| requests["requests"].as_array().cloned())
+        .unwrap();
     assert!(!requests.is_empty());
     for request in requests {
         let path = request["path"].as_str().unwrap_or_default();
         assert!(
-            !(request["method"] == "DELETE" && (path.starts_with("/crm") || path.starts_with("/appinstalls"))),
+            !(request["method"] == "DELETE"
+                && (path.starts_with("/crm") || path.starts_with("/appinstalls"))),
             "slotchat sent DELETE {path}"
         );
     }
@@ -533,13 +835,27 @@ async fn meeting_links_include_team_slug() {
     let app = connected_app().await;
     let hubspot = &app.state.hubspot;
     let links = hubspot.list_meeting_links(&app.workspace.id).await.unwrap();
-    let team = links.iter().find(|link| link.slug.contains('/')).expect("a team slug with /");
+    let team = links
+        .iter()
+        .find(|link| link.slug.contains('/'))
+        .expect("a team slug with /");
 
-    let info = hubspot.booking_info(&app.workspace.id, &team.slug, "Europe/Madrid").await.unwrap();
+    let info = hubspot
+        .booking_info(&app.workspace.id, &team.slug, "Europe/Madrid")
+        .await
+        .unwrap();
     assert_eq!(info.link_id, team.id);
-    assert!(info.custom_params.durations.iter().all(|duration| duration % 60_000 == 0 && *duration >= 60_000));
+    assert!(
+        info.custom_params
+            .durations
+            .iter()
+            .all(|duration| duration % 60_000 == 0 && *duration >= 60_000)
+    );
 
-    let page = hubspot.availability_page(&app.workspace.id, &team.slug, "Europe/Madrid", 0).await.unwrap();
+    let page = hubspot
+        .availability_page(&app.workspace.id, &team.slug, "Europe/Madrid", 0)
+        .await
+        .unwrap();
     for (key, slots) in &page.link_availability.link_availability_by_duration {
         assert_eq!(key, &slots.meeting_duration_millis.to_string());
     }
@@ -553,31 +869,45 @@ async fn booking_returns_contact_id() {
     let links = hubspot.list_meeting_links(ws).await.unwrap();
     let mut booked = None;
     for link in &links {
-        let info = hubspot.booking_info(ws, &link.slug, "Europe/Madrid").await.unwrap();
+        let info = hubspot
+            .booking_info(ws, &link.slug, "Europe/Madrid")
+            .await
+            .unwrap();
         let needs_consent = info.custom_params.legal_consent_enabled;
         // First name, last name and email have their own request fields.
         let required: Vec<_> = info
             .custom_params
             .form_fields
             .iter()
-            .filter(|f| f.is_required && !["firstName", "lastName", "email"].contains(&f.name.as_str()))
+            .filter(|f| {
+                f.is_required && !["firstName", "lastName", "email"].contains(&f.name.as_str())
+            })
             .collect();
         if info.is_offline || needs_consent || required.iter().any(|f| f.options.is_empty()) {
             continue;
         }
         let mut slot = None;
         for month in 0..2 {
-            let page = hubspot.availability_page(ws, &link.slug, "Europe/Madrid", month).await.unwrap();
+            let page = hubspot
+                .availability_page(ws, &link.slug, "Europe/Madrid", month)
+                .await
+                .unwrap();
             slot = page
                 .link_availability
                 .link_availability_by_duration
                 .values()
-                .find_map(|d| d.availabilities.first().map(|s| (d.meeting_duration_millis, s.start_millis_utc)));
+                .find_map(|d| {
+                    d.availabilities
+                        .first()
+                        .map(|s| (d.meeting_duration_millis, s.start_millis_utc))
+                });
             if slot.is_some() {
                 break;
             }
         }
-        let Some((duration, start)) = slot else { continue };
+        let Some((duration, start)) = slot else {
+            continue;
+        };
         let request = BookingRequest {
             slug: link.slug.clone(),
             first_name: "Maria".into(),
@@ -590,7 +920,10 @@ async fn booking_returns_contact_id() {
             likely_available_user_ids: vec![],
             form_fields: required
                 .iter()
-                .map(|f| FormFieldAnswer { name: f.name.clone(), value: f.options[0].value.clone() })
+                .map(|f| FormFieldAnswer {
+                    name: f.name.clone(),
+                    value: f.options[0].value.clone(),
+                })
                 .collect(),
             legal_consent_responses: vec![],
             guest_emails: vec![],
@@ -600,7 +933,16 @@ async fn booking_returns_contact_id() {
     }
     let response = booked.expect("some link had a free slot");
     assert!(!response.contact_id.is_empty());
-    let contact = hubspot.get_record(ws, CrmObject::Contacts, &response.contact_id, &["email"], &[]).await.unwrap();
+    let contact = hubspot
+        .get_record(
+            ws,
+            CrmObject::Contacts,
+            &response.contact_id,
+            &["email"],
+            &[],
+        )
+        .await
+        .unwrap();
     assert!(contact.is_some());
 }
 
@@ -622,7 +964,9 @@ async fn missing_scope_names_scopes() {
         .await
         .unwrap_err();
 
-    let HubSpotError::MissingScopes { scopes } = error else { panic!("expected MissingScopes, got {error:?}") };
+    let HubSpotError::MissingScopes { scopes } = error else {
+        panic!("expected MissingScopes, got {error:?}")
+    };
     assert_eq!(scopes, vec!["crm.objects.contacts.write".to_string()]);
 }
 
@@ -641,11 +985,18 @@ async fn embedded_validation_message_parsed() {
     let error = app
         .state
         .hubspot
-        .create_record(&app.workspace.id, CrmObject::Companies, properties(&[("name", "Acme")]), vec![])
+        .create_record(
+            &app.workspace.id,
+            CrmObject::Companies,
+            properties(&[("name", "Acme")]),
+            vec![],
+        )
         .await
         .unwrap_err();
 
-    let HubSpotError::Validation { errors, .. } = error else { panic!("expected Validation, got {error:?}") };
+    let HubSpotError::Validation { errors, .. } = error else {
+        panic!("expected Validation, got {error:?}")
+    };
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].property.as_deref(), Some("industry"));
     assert_eq!(errors[0].code, "INVALID_OPTION");
@@ -655,7 +1006,10 @@ async fn embedded_validation_message_parsed() {
 async fn past_booking_keeps_sub_category() {
     let app = connected_app().await;
     let hubspot = &app.state.hubspot;
-    let info = hubspot.booking_info(&app.workspace.id, "ana-ruiz", "Europe/Madrid").await.unwrap();
+    let info = hubspot
+        .booking_info(&app.workspace.id, "ana-ruiz", "Europe/Madrid")
+        .await
+        .unwrap();
     let request = BookingRequest {
         slug: "ana-ruiz".into(),
         first_name: "Maria".into(),
@@ -673,9 +1027,13 @@ async fn past_booking_keeps_sub_category() {
 
     let error = hubspot.book(&app.workspace.id, &request).await.unwrap_err();
 
-    let HubSpotError::Validation { sub_category, .. } = error else { panic!("expected Validation, got {error:?}") };
+    let HubSpotError::Validation { sub_category, .. } = error else {
+        panic!("expected Validation, got {error:?}")
+    };
     assert!(
-        sub_category.as_deref().is_some_and(|code| code.ends_with("MEETING_START_TIME_NOT_VALID")),
+        sub_category
+            .as_deref()
+            .is_some_and(|code| code.ends_with("MEETING_START_TIME_NOT_VALID")),
         "{sub_category:?}"
     );
 }
@@ -693,7 +1051,12 @@ async fn locked_portal_is_retried() {
     let created = app
         .state
         .hubspot
-        .create_record(&app.workspace.id, CrmObject::Contacts, properties(&[("email", &email)]), vec![])
+        .create_record(
+            &app.workspace.id,
+            CrmObject::Contacts,
+            properties(&[("email", &email)]),
+            vec![],
+        )
         .await
         .expect("create retried after 423");
 
@@ -710,16 +1073,24 @@ async fn injected_401_refreshes_once() {
     )
     .await;
 
-    app.state.hubspot.list_meeting_links(&app.workspace.id).await.expect("retried after refresh");
+    app.state
+        .hubspot
+        .list_meeting_links(&app.workspace.id)
+        .await
+        .expect("retried after refresh");
 
-    assert_eq!(sandbox_endpoint_count(&app, TOKEN_ENDPOINT).await, tokens_before + 1);
+    assert_eq!(
+        sandbox_endpoint_count(&app, TOKEN_ENDPOINT).await,
+        tokens_before + 1
+    );
 }
 
 #[tokio::test]
 async fn expired_tokens_refresh_once_concurrently() {
     let app = connected_app().await;
     let tokens_before = sandbox_endpoint_count(&app, TOKEN_ENDPOINT).await;
-    app.sandbox_post("/_sandbox/tokens/expire", &json!({})).await;
+    app.sandbox_post("/_sandbox/tokens/expire", &json!({}))
+        .await;
 
     let calls = (0..10).map(|_| {
         let hubspot = app.state.hubspot.clone();
@@ -730,5 +1101,8 @@ async fn expired_tokens_refresh_once_concurrently() {
         call.expect("task finished").expect("call succeeded");
     }
 
-    assert_eq!(sandbox_endpoint_count(&app, TOKEN_ENDPOINT).await, tokens_before + 1);
+    assert_eq!(
+        sandbox_endpoint_count(&app, TOKEN_ENDPOINT).await,
+        tokens_before + 1
+    );
 }

@@ -56,7 +56,11 @@ impl From<WireAssociated> for AssociatedRecord {
     fn from(wire: WireAssociated) -> Self {
         AssociatedRecord {
             to_object_id: wire.to_object_id,
-            type_ids: wire.association_types.into_iter().map(|kind| kind.type_id).collect(),
+            type_ids: wire
+                .association_types
+                .into_iter()
+                .map(|kind| kind.type_id)
+                .collect(),
         }
     }
 }
@@ -104,9 +108,19 @@ impl HubSpot {
         to_id: &str,
     ) -> Result<(), HubSpotError> {
         let path = [
-            "crm", "v4", "objects", from.path_name(), from_id, "associations", "default", to.path_name(), to_id,
+            "crm",
+            "v4",
+            "objects",
+            from.path_name(),
+            from_id,
+            "associations",
+            "default",
+            to.path_name(),
+            to_id,
         ];
-        self.call(workspace_id, &ApiCall::put("crm.associate_default", &path)).await.map(|_| ())
+        self.call(workspace_id, &ApiCall::put("crm.associate_default", &path))
+            .await
+            .map(|_| ())
     }
 
     /// Associates each `(from_id, to_id)` pair with the default type.
@@ -121,12 +135,25 @@ impl HubSpot {
             let body = Inputs {
                 inputs: chunk
                     .iter()
-                    .map(|(from_id, to_id)| PairInput { from: IdRef { id: from_id }, to: IdRef { id: to_id } })
+                    .map(|(from_id, to_id)| PairInput {
+                        from: IdRef { id: from_id },
+                        to: IdRef { id: to_id },
+                    })
                     .collect(),
             };
-            let path = ["crm", "v4", "associations", from.path_name(), to.path_name(), "batch", "associate", "default"];
+            let path = [
+                "crm",
+                "v4",
+                "associations",
+                from.path_name(),
+                to.path_name(),
+                "batch",
+                "associate",
+                "default",
+            ];
             let call = ApiCall::post("crm.batch_associate_default", &path, &body).idempotent();
-            let answer: BatchAnswer<serde_json::Value> = self.call_json(workspace_id, &call).await?;
+            let answer: BatchAnswer<serde_json::Value> =
+                self.call_json(workspace_id, &call).await?;
             if answer.results.is_empty() {
                 if let Some(first) = answer.errors.first() {
                     return Err(first.to_error());
@@ -146,17 +173,29 @@ impl HubSpot {
         id: &str,
         to: CrmObject,
     ) -> Result<Vec<AssociatedRecord>, HubSpotError> {
-        let path = ["crm", "v4", "objects", from.path_name(), id, "associations", to.path_name()];
+        let path = [
+            "crm",
+            "v4",
+            "objects",
+            from.path_name(),
+            id,
+            "associations",
+            to.path_name(),
+        ];
         let mut records = Vec::new();
         let mut after: Option<String> = None;
         for _ in 0..MAX_READ_PAGES {
-            let mut call = ApiCall::get("crm.read_associations", &path).query("limit", READ_PAGE_SIZE.to_string());
+            let mut call = ApiCall::get("crm.read_associations", &path)
+                .query("limit", READ_PAGE_SIZE.to_string());
             if let Some(cursor) = &after {
                 call = call.query("after", cursor.clone());
             }
             let page: ReadPage = self.call_json(workspace_id, &call).await?;
             records.extend(page.results.into_iter().map(AssociatedRecord::from));
-            after = page.paging.and_then(|paging| paging.next).map(|next| next.after);
+            after = page
+                .paging
+                .and_then(|paging| paging.next)
+                .map(|next| next.after);
             if after.is_none() {
                 break;
             }
@@ -180,8 +219,18 @@ impl HubSpot {
         let mut associations: HashMap<String, Vec<AssociatedRecord>> =
             ids.iter().map(|id| (id.clone(), Vec::new())).collect();
         for chunk in ids.chunks(BATCH_SIZE) {
-            let body = Inputs { inputs: chunk.iter().map(|id| IdRef { id }).collect() };
-            let path = ["crm", "v4", "associations", from.path_name(), to.path_name(), "batch", "read"];
+            let body = Inputs {
+                inputs: chunk.iter().map(|id| IdRef { id }).collect(),
+            };
+            let path = [
+                "crm",
+                "v4",
+                "associations",
+                from.path_name(),
+                to.path_name(),
+                "batch",
+                "read",
+            ];
             let call = ApiCall::post("crm.batch_read_associations", &path, &body).idempotent();
             // Ids without associations come back as per-input errors, which
             // here just mean "none".

@@ -113,7 +113,11 @@ impl HubSpot {
             let body = Inputs {
                 inputs: chunk
                     .iter()
-                    .map(|(email, properties)| UpsertInput { id: email, id_property: "email", properties })
+                    .map(|(email, properties)| UpsertInput {
+                        id: email,
+                        id_property: "email",
+                        properties,
+                    })
                     .collect(),
             };
             let path = ["crm", "v3", "objects", "contacts", "batch", "upsert"];
@@ -158,8 +162,17 @@ impl HubSpot {
     ) -> Result<Vec<Record>, HubSpotError> {
         let mut records = Vec::with_capacity(inputs.len());
         for chunk in inputs.chunks(BATCH_SIZE) {
-            let body = Inputs { inputs: chunk.to_vec() };
-            let path = ["crm", "v3", "objects", object.path_name(), "batch", "create"];
+            let body = Inputs {
+                inputs: chunk.to_vec(),
+            };
+            let path = [
+                "crm",
+                "v3",
+                "objects",
+                object.path_name(),
+                "batch",
+                "create",
+            ];
             let call = ApiCall::post("crm.batch_create", &path, &body);
             let answer = self.call_json(workspace_id, &call).await?;
             records.extend(accept_partial(workspace_id, "crm.batch_create", answer)?);
@@ -178,9 +191,19 @@ impl HubSpot {
         let mut records = Vec::with_capacity(inputs.len());
         for chunk in inputs.chunks(BATCH_SIZE) {
             let body = Inputs {
-                inputs: chunk.iter().map(|(id, properties)| UpdateInput { id, properties }).collect(),
+                inputs: chunk
+                    .iter()
+                    .map(|(id, properties)| UpdateInput { id, properties })
+                    .collect(),
             };
-            let path = ["crm", "v3", "objects", object.path_name(), "batch", "update"];
+            let path = [
+                "crm",
+                "v3",
+                "objects",
+                object.path_name(),
+                "batch",
+                "update",
+            ];
             let call = ApiCall::post("crm.batch_update", &path, &body).idempotent();
             let answer = self.call_json(workspace_id, &call).await?;
             records.extend(accept_partial(workspace_id, "crm.batch_update", answer)?);

@@ -30,8 +30,15 @@ impl HubSpot {
         properties: Properties,
         associations: Vec<AssociationInput>,
     ) -> Result<Record, HubSpotError> {
-        let body = CreateBody { properties: &properties, associations: &associations };
-        let call = ApiCall::post("crm.create", &["crm", "v3", "objects", object.path_name()], &body);
+        let body = CreateBody {
+            properties: &properties,
+            associations: &associations,
+        };
+        let call = ApiCall::post(
+            "crm.create",
+            &["crm", "v3", "objects", object.path_name()],
+            &body,
+        );
         self.call_json(workspace_id, &call).await
     }
 
@@ -44,8 +51,14 @@ impl HubSpot {
         id: &str,
         properties: Properties,
     ) -> Result<Record, HubSpotError> {
-        let body = UpdateBody { properties: &properties };
-        let call = ApiCall::patch("crm.update", &["crm", "v3", "objects", object.path_name(), id], &body);
+        let body = UpdateBody {
+            properties: &properties,
+        };
+        let call = ApiCall::patch(
+            "crm.update",
+            &["crm", "v3", "objects", object.path_name(), id],
+            &body,
+        );
         self.call_json(workspace_id, &call).await
     }
 
@@ -78,8 +91,11 @@ impl HubSpot {
         email: &str,
         properties: &[&str],
     ) -> Result<Option<Record>, HubSpotError> {
-        let mut call = ApiCall::get("crm.get_contact_by_email", &["crm", "v3", "objects", "contacts", email])
-            .query("idProperty", "email");
+        let mut call = ApiCall::get(
+            "crm.get_contact_by_email",
+            &["crm", "v3", "objects", "contacts", email],
+        )
+        .query("idProperty", "email");
         if !properties.is_empty() {
             call = call.query("properties", properties.join(","));
         }
@@ -93,7 +109,10 @@ impl HubSpot {
         object: CrmObject,
         name: &str,
     ) -> Result<PropertyDefinition, HubSpotError> {
-        let call = ApiCall::get("crm.get_property", &["crm", "v3", "properties", object.path_name(), name]);
+        let call = ApiCall::get(
+            "crm.get_property",
+            &["crm", "v3", "properties", object.path_name(), name],
+        );
         self.call_json(workspace_id, &call).await
     }
 }

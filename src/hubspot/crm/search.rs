@@ -62,7 +62,10 @@ impl Filter {
 
     /// `property_name` is one of `values`.
     pub fn in_list(property_name: &str, values: Vec<String>) -> Self {
-        Self { values: Some(values), ..Self::single(property_name, Operator::In, None) }
+        Self {
+            values: Some(values),
+            ..Self::single(property_name, Operator::In, None)
+        }
     }
 
     /// `property_name` has any value.
@@ -71,7 +74,13 @@ impl Filter {
     }
 
     fn single(property_name: &str, operator: Operator, value: Option<String>) -> Self {
-        Self { property_name: property_name.to_string(), operator, value, high_value: None, values: None }
+        Self {
+            property_name: property_name.to_string(),
+            operator,
+            value,
+            high_value: None,
+            values: None,
+        }
     }
 }
 
@@ -146,12 +155,17 @@ impl HubSpot {
         request: &SearchRequest,
     ) -> Result<SearchPage, HubSpotError> {
         let path = ["crm", "v3", "objects", object.path_name(), "search"];
-        let call = ApiCall::post("crm.search", &path, request).idempotent().search();
+        let call = ApiCall::post("crm.search", &path, request)
+            .idempotent()
+            .search();
         let page: WirePage = self.call_json(workspace_id, &call).await?;
         Ok(SearchPage {
             total: page.total,
             results: page.results,
-            next_after: page.paging.and_then(|paging| paging.next).map(|next| next.after),
+            next_after: page
+                .paging
+                .and_then(|paging| paging.next)
+                .map(|next| next.after),
         })
     }
 
@@ -173,13 +187,21 @@ impl HubSpot {
         let mut companies = Vec::new();
         for chunk in domains.chunks(DOMAINS_PER_SEARCH) {
             let request = SearchRequest {
-                filter_groups: vec![FilterGroup { filters: vec![Filter::in_list("domain", chunk.to_vec())] }],
+                filter_groups: vec![FilterGroup {
+                    filters: vec![Filter::in_list("domain", chunk.to_vec())],
+                }],
                 properties: wanted.clone(),
-                sorts: vec![Sort { property_name: "createdate".into(), direction: SortDirection::Ascending }],
+                sorts: vec![Sort {
+                    property_name: "createdate".into(),
+                    direction: SortDirection::Ascending,
+                }],
                 limit: MAX_SEARCH_LIMIT,
                 ..SearchRequest::default()
             };
-            companies.extend(self.search_all(workspace_id, CrmObject::Companies, request).await?);
+            companies.extend(
+                self.search_all(workspace_id, CrmObject::Companies, request)
+                    .await?,
+            );
         }
         Ok(companies)
     }

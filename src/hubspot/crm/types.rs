@@ -29,8 +29,10 @@ impl CrmObject {
         }
     }
 
-    /// HubSpot's object type id. The notes id `0-46` is from HubSpot's
-    /// object type list; slotchat only uses path names in requests.
+    /// HubSpot's object type id.
+    ///
+    /// NOTE: the notes id `0-46` is unconfirmed; requests use path names,
+    /// never this id.
     pub fn type_id(self) -> &'static str {
         match self {
             CrmObject::Contacts => "0-1",
@@ -110,7 +112,10 @@ impl AssociationInput {
         let type_id = from
             .default_association_type(to)
             .expect("every pair slotchat associates has a default type");
-        Self { to_id: to_id.into(), type_id }
+        Self {
+            to_id: to_id.into(),
+            type_id,
+        }
     }
 }
 
@@ -194,15 +199,23 @@ fn associations_on_record<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<BTreeMap<String, Vec<AssociatedId>>, D::Error> {
     let raw: Option<BTreeMap<String, AssociationList>> = Option::deserialize(deserializer)?;
-    Ok(raw.unwrap_or_default().into_iter().map(|(object, list)| (object, list.results)).collect())
+    Ok(raw
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(object, list)| (object, list.results))
+        .collect())
 }
 
 /// Reads an id HubSpot may send as a string or as a number.
-pub(crate) fn string_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+pub(crate) fn string_or_number<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<String, D::Error> {
     match Value::deserialize(deserializer)? {
         Value::String(text) => Ok(text),
         Value::Number(number) => Ok(number.to_string()),
-        other => Err(serde::de::Error::custom(format!("expected an id, got {other}"))),
+        other => Err(serde::de::Error::custom(format!(
+            "expected an id, got {other}"
+        ))),
     }
 }
 

@@ -20,27 +20,42 @@ const LINK_PAGE_SIZE: u32 = 100;
 const MAX_LINK_PAGES: usize = 100;
 
 fn links_path(rest: &[&str]) -> Vec<String> {
-    LINKS.iter().chain(rest).map(|segment| segment.to_string()).collect()
+    LINKS
+        .iter()
+        .chain(rest)
+        .map(|segment| segment.to_string())
+        .collect()
 }
 
 impl HubSpot {
     /// Lists every meeting link of the workspace's portal, all pages.
-    pub async fn list_meeting_links(&self, workspace_id: &str) -> Result<Vec<MeetingLink>, HubSpotError> {
+    pub async fn list_meeting_links(
+        &self,
+        workspace_id: &str,
+    ) -> Result<Vec<MeetingLink>, HubSpotError> {
         let mut links = Vec::new();
         let mut after: Option<String> = None;
         for _ in 0..MAX_LINK_PAGES {
-            let mut call = ApiCall::get("meetings.list_links", &LINKS).query("limit", LINK_PAGE_SIZE.to_string());
+            let mut call = ApiCall::get("meetings.list_links", &LINKS)
+                .query("limit", LINK_PAGE_SIZE.to_string());
             if let Some(cursor) = &after {
                 call = call.query("after", cursor.clone());
             }
             let page: MeetingLinkPage = self.call_json(workspace_id, &call).await?;
             links.extend(page.results);
-            after = page.paging.and_then(|paging| paging.next).map(|next| next.after);
+            after = page
+                .paging
+                .and_then(|paging| paging.next)
+                .map(|next| next.after);
             if after.is_none() {
                 return Ok(links);
             }
         }
-        tracing::warn!(workspace_id, pages = MAX_LINK_PAGES, "stopped listing meeting links at the page cap");
+        tracing::warn!(
+            workspace_id,
+            pages = MAX_LINK_PAGES,
+            "stopped listing meeting links at the page cap"
+        );
         Ok(links)
     }
 

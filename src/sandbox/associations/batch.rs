@@ -9,7 +9,7 @@ use super::handlers::{labels_between, parse_object};
 use super::{AssociationSpec, IdRef, check_spec, parse_id, type_list, types};
 use crate::sandbox::auth;
 use crate::sandbox::crm::ObjectType;
-use crate::sandbox::errors::ApiError;
+use crate::sandbox::errors::{ApiError, parse_json};
 use crate::sandbox::ids;
 use crate::sandbox::state::SharedSandbox;
 
@@ -62,17 +62,26 @@ fn objects(path: Path) -> Result<(ObjectType, ObjectType), ApiError> {
 
 fn check_count(count: usize) -> Result<(), ApiError> {
     if count > MAX_INPUTS {
-        return Err(ApiError::validation(format!("too many inputs: {count}; a batch takes at most {MAX_INPUTS}")));
+        return Err(ApiError::validation(format!(
+            "too many inputs: {count}; a batch takes at most {MAX_INPUTS}"
+        )));
     }
     Ok(())
 }
 
 /// Resolves both ends of a pair to live record ids.
-fn resolve_pair(sandbox: &SharedSandbox, from: ObjectType, to: ObjectType, pair: (&IdRef, &IdRef)) -> Result<(u64, u64), ApiError> {
+fn resolve_pair(
+    sandbox: &SharedSandbox,
+    from: ObjectType,
+    to: ObjectType,
+    pair: (&IdRef, &IdRef),
+) -> Result<(u64, u64), ApiError> {
     let world = sandbox.world();
     let resolve = |object: ObjectType, id: &IdRef| {
         let text = id.id.as_text();
-        parse_id(&text).filter(|id| world.crm.get(object, *id).is_some()).ok_or_else(|| super::missing_record(object, &text))
+        parse_id(&text)
+            .filter(|id| world.crm.get(object, *id).is_some())
+            .ok_or_else(|| super::missing_record(object, &text))
     };
     Ok((resolve(from, pair.0)?, resolve(to, pair.1)?))
 }
@@ -96,20 +105,29 @@ pub(crate) async fn batch_associate_default(
     sandbox: web::Data<SharedSandbox>,
     request: HttpRequest,
     path: Path,
-    body: web::Json<Inputs<PairInput>>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (from, to) = objects(path)?;
     auth::require_any(&request, &[from.write_scope(), to.write_scope()])?;
+    let body: Inputs<PairInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
-    let kind = types::default_type(from, to)
-        .ok_or_else(|| ApiError::validation(format!("no default association from {} to {}", from.path_name(), to.path_name())))?;
+    let kind = types::default_type(from, to).ok_or_else(|| {
+        ApiError::validation(format!(
+            "no default association from {} to {}",
+            from.path_name(),
+            to.path_name()
+        ))
+    })?;
     let started = ids::now_ms();
     let mut results = Vec::new();
     let mut errors = Vec::new();
     for input in &body.inputs {
         match resolve_pair(&sandbox, from, to, (&input.from, &input.to)) {
             Ok((from_id, to_id)) => {
-                sandbox.world().associations.associate((from, from_id), (to, to_id), kind.type_id);
+                sandbox
+                    .world()
+                    .associations
+                    .associate((from, from_id), (to, to_id), kind.type_id);
                 results.push(json!({
                     "from": { "id": from_id.to_string() },
                     "to": { "id": to_id.to_string() },
@@ -127,10 +145,11 @@ pub(crate) async fn batch_create_associations(
     sandbox: web::Data<SharedSandbox>,
     request: HttpRequest,
     path: Path,
-    body: web::Json<Inputs<LabelledInput>>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (from, to) = objects(path)?;
     auth::require_any(&request, &[from.write_scope(), to.write_scope()])?;
+    let body: Inputs<LabelledInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
     let started = ids::now_ms();
     let mut results = Vec::new();
@@ -141,20 +160,37 @@ pub(crate) async fn batch_create_associations(
             .iter()
             .map(|spec| check_spec(from, to, spec))
             .collect::<Result<Vec<u32>, ApiError>>()
-            .and_then(|type_ids| Ok((type_ids, resolve_pair(&sandbox, from, to, (&input.from, &input.to))?)));
+            .and_then(|type_ids| {
+                Ok((
+                    type_ids,
+                    resolve_pair(&sandbox, from, to, (&input.from, &input.to))?,
+                ))
+            });
         match outcome {
             Ok((type_ids, (from_id, to_id))) => {
                 let mut world = sandbox.world();
                 for type_id in &type_ids {
-                    world.associations.associate((from, from_id), (to, to_id), *type_id);
+                    world
+                        .associations
+                        .associate((from, from_id), (to, to_id), *type_id);
                 }
-                let stored = world.associations.list((from, from_id), to).into_iter().find(|(id, _)| *id == to_id).map(|(_, ids)| ids).unwrap_or_default();
+                let stored = world
+                    .associations
+                    .list((from, from_id), to)
+                    .into_iter()
+                    .find(|(id, _)| *id == to_id)
+                    .map(|(_, ids)| ids)
+                    .unwrap_or_default();
                 results.push(labels_between(from, from_id, to, to_id, &stored));
             }
             Err(error) => errors.push(error.as_standard_error()),
         }
     }
-    let status = if errors.is_empty() { StatusCode::CREATED } else { StatusCode::MULTI_STATUS };
+    let status = if errors.is_empty() {
+        StatusCode::CREATED
+    } else {
+        StatusCode::MULTI_STATUS
+    };
     Ok(HttpResponse::build(status).json(batch_body(results, errors, started)))
 }
 
@@ -164,10 +200,11 @@ pub(crate) async fn batch_read_associations(
     sandbox: web::Data<SharedSandbox>,
     request: HttpRequest,
     path: Path,
-    body: web::Json<Inputs<ReadInput>>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (from, to) = objects(path)?;
     auth::require_any(&request, &[from.read_scope(), to.read_scope()])?;
+    let body: Inputs<ReadInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
     let started = ids::now_ms();
     let world = sandbox.world();
@@ -175,7 +212,9 @@ pub(crate) async fn batch_read_associations(
     let mut errors = Vec::new();
     for input in &body.inputs {
         let text = input.id.as_text();
-        let list = parse_id(&text).map(|id| world.associations.list((from, id), to)).unwrap_or_default();
+        let list = parse_id(&text)
+            .map(|id| world.associations.list((from, id), to))
+            .unwrap_or_default();
         if list.is_empty() {
             errors.push(json!({
                 "status": "error",
@@ -194,7 +233,11 @@ pub(crate) async fn batch_read_associations(
             .collect();
         results.push(json!({ "from": { "id": text }, "to": to_items }));
     }
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::MULTI_STATUS };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::MULTI_STATUS
+    };
     Ok(HttpResponse::build(status).json(batch_body(results, errors, started)))
 }
 
@@ -203,14 +246,17 @@ pub(crate) async fn batch_archive_associations(
     sandbox: web::Data<SharedSandbox>,
     request: HttpRequest,
     path: Path,
-    body: web::Json<Inputs<ArchiveInput>>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (from, to) = objects(path)?;
     auth::require_any(&request, &[from.write_scope(), to.write_scope()])?;
+    let body: Inputs<ArchiveInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
     let mut world = sandbox.world();
     for input in &body.inputs {
-        let Some(from_id) = parse_id(&input.from.id.as_text()) else { continue };
+        let Some(from_id) = parse_id(&input.from.id.as_text()) else {
+            continue;
+        };
         for target in &input.to {
             if let Some(to_id) = parse_id(&target.id.as_text()) {
                 world.associations.remove_pair((from, from_id), (to, to_id));
@@ -225,16 +271,28 @@ pub(crate) async fn batch_archive_labels(
     sandbox: web::Data<SharedSandbox>,
     request: HttpRequest,
     path: Path,
-    body: web::Json<Inputs<LabelledInput>>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (from, to) = objects(path)?;
     auth::require_any(&request, &[from.write_scope(), to.write_scope()])?;
+    let body: Inputs<LabelledInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
     let mut world = sandbox.world();
     for input in &body.inputs {
-        let (Some(from_id), Some(to_id)) = (parse_id(&input.from.id.as_text()), parse_id(&input.to.id.as_text())) else { continue };
-        let type_ids: Vec<u32> = input.types.iter().map(|spec| spec.association_type_id).collect();
-        world.associations.remove_types((from, from_id), (to, to_id), &type_ids);
+        let (Some(from_id), Some(to_id)) = (
+            parse_id(&input.from.id.as_text()),
+            parse_id(&input.to.id.as_text()),
+        ) else {
+            continue;
+        };
+        let type_ids: Vec<u32> = input
+            .types
+            .iter()
+            .map(|spec| spec.association_type_id)
+            .collect();
+        world
+            .associations
+            .remove_types((from, from_id), (to, to_id), &type_ids);
     }
     Ok(HttpResponse::NoContent().finish())
 }

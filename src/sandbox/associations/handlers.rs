@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::{AssociationSpec, check_spec, missing_record, parse_id, type_list, types};
 use crate::sandbox::auth;
 use crate::sandbox::crm::ObjectType;
-use crate::sandbox::errors::ApiError;
+use crate::sandbox::errors::{ApiError, parse_json};
 use crate::sandbox::ids;
 use crate::sandbox::state::SharedSandbox;
 
@@ -16,13 +16,20 @@ const PAGE_LIMIT: usize = 500;
 
 /// Parses an object type from a path segment.
 pub(crate) fn parse_object(text: &str) -> Result<ObjectType, ApiError> {
-    ObjectType::parse(text).ok_or_else(|| ApiError::validation(format!("Unable to infer object type from: {text}")))
+    ObjectType::parse(text)
+        .ok_or_else(|| ApiError::validation(format!("Unable to infer object type from: {text}")))
 }
 
 /// Checks that a live record exists and returns its id.
-pub(crate) fn existing(sandbox: &SharedSandbox, object: ObjectType, id_text: &str) -> Result<u64, ApiError> {
+pub(crate) fn existing(
+    sandbox: &SharedSandbox,
+    object: ObjectType,
+    id_text: &str,
+) -> Result<u64, ApiError> {
     let world = sandbox.world();
-    parse_id(id_text).filter(|id| world.crm.get(object, *id).is_some()).ok_or_else(|| missing_record(object, id_text))
+    parse_id(id_text)
+        .filter(|id| world.crm.get(object, *id).is_some())
+        .ok_or_else(|| missing_record(object, id_text))
 }
 
 fn require_write(request: &HttpRequest, from: ObjectType, to: ObjectType) -> Result<(), ApiError> {
@@ -39,12 +46,20 @@ pub(crate) async fn put_default_association(
     let (from_text, from_id, to_text, to_id) = path.into_inner();
     let (from, to) = (parse_object(&from_text)?, parse_object(&to_text)?);
     require_write(&request, from, to)?;
-    let kind = types::default_type(from, to)
-        .ok_or_else(|| ApiError::validation(format!("no default association from {} to {}", from.path_name(), to.path_name())))?;
+    let kind = types::default_type(from, to).ok_or_else(|| {
+        ApiError::validation(format!(
+            "no default association from {} to {}",
+            from.path_name(),
+            to.path_name()
+        ))
+    })?;
     let started = ids::now_ms();
     let from_id = existing(&sandbox, from, &from_id)?;
     let to_id = existing(&sandbox, to, &to_id)?;
-    sandbox.world().associations.associate((from, from_id), (to, to_id), kind.type_id);
+    sandbox
+        .world()
+        .associations
+        .associate((from, from_id), (to, to_id), kind.type_id);
     let spec = |type_id: u32| json!({ "associationCategory": "HUBSPOT_DEFINED", "associationTypeId": type_id });
     Ok(HttpResponse::Ok().json(json!({
         "status": "COMPLETE",
@@ -58,8 +73,17 @@ pub(crate) async fn put_default_association(
 }
 
 /// The `LabelsBetweenObjectPair` body of a labelled association.
-pub(crate) fn labels_between(from: ObjectType, from_id: u64, to: ObjectType, to_id: u64, type_ids: &[u32]) -> Value {
-    let labels: Vec<&str> = type_ids.iter().filter_map(|type_id| types::label_of(from, to, *type_id)).collect();
+pub(crate) fn labels_between(
+    from: ObjectType,
+    from_id: u64,
+    to: ObjectType,
+    to_id: u64,
+    type_ids: &[u32],
+) -> Value {
+    let labels: Vec<&str> = type_ids
+        .iter()
+        .filter_map(|type_id| types::label_of(from, to, *type_id))
+        .collect();
     json!({
         "fromObjectTypeId": from.type_id(),
         "fromObjectId": from_id.to_string(),
@@ -75,22 +99,36 @@ pub(crate) async fn put_labelled_association(
     sandbox: web::Data<SharedSandbox>,
     request: HttpRequest,
     path: web::Path<(String, String, String, String)>,
-    specs: web::Json<Vec<AssociationSpec>>,
+    specs: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (from_text, from_id, to_text, to_id) = path.into_inner();
     let (from, to) = (parse_object(&from_text)?, parse_object(&to_text)?);
     require_write(&request, from, to)?;
+    let specs: Vec<AssociationSpec> = parse_json(&specs)?;
     if specs.is_empty() {
-        return Err(ApiError::validation("the body must list at least one association type"));
+        return Err(ApiError::validation(
+            "the body must list at least one association type",
+        ));
     }
-    let type_ids = specs.iter().map(|spec| check_spec(from, to, spec)).collect::<Result<Vec<u32>, ApiError>>()?;
+    let type_ids = specs
+        .iter()
+        .map(|spec| check_spec(from, to, spec))
+        .collect::<Result<Vec<u32>, ApiError>>()?;
     let from_id = existing(&sandbox, from, &from_id)?;
     let to_id = existing(&sandbox, to, &to_id)?;
     let mut world = sandbox.world();
     for type_id in &type_ids {
-        world.associations.associate((from, from_id), (to, to_id), *type_id);
+        world
+            .associations
+            .associate((from, from_id), (to, to_id), *type_id);
     }
-    let stored: Vec<u32> = world.associations.list((from, from_id), to).into_iter().find(|(id, _)| *id == to_id).map(|(_, ids)| ids).unwrap_or_default();
+    let stored: Vec<u32> = world
+        .associations
+        .list((from, from_id), to)
+        .into_iter()
+        .find(|(id, _)| *id == to_id)
+        .map(|(_, ids)| ids)
+        .unwrap_or_default();
     Ok(HttpResponse::Created().json(labels_between(from, from_id, to, to_id, &stored)))
 }
 
@@ -106,7 +144,10 @@ pub(crate) async fn delete_association(
     require_write(&request, from, to)?;
     let from_id = existing(&sandbox, from, &from_id)?;
     let to_id = existing(&sandbox, to, &to_id)?;
-    sandbox.world().associations.remove_pair((from, from_id), (to, to_id));
+    sandbox
+        .world()
+        .associations
+        .remove_pair((from, from_id), (to, to_id));
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -130,10 +171,14 @@ pub(crate) async fn list_associations(
     let from_id = existing(&sandbox, from, &from_id)?;
     let limit = query.limit.unwrap_or(PAGE_LIMIT);
     if limit == 0 || limit > PAGE_LIMIT {
-        return Err(ApiError::validation(format!("limit must be between 1 and {PAGE_LIMIT}")));
+        return Err(ApiError::validation(format!(
+            "limit must be between 1 and {PAGE_LIMIT}"
+        )));
     }
     let offset: usize = match &query.after {
-        Some(after) => after.parse().map_err(|_| ApiError::validation(format!("after {after} is not a valid paging cursor")))?,
+        Some(after) => after.parse().map_err(|_| {
+            ApiError::validation(format!("after {after} is not a valid paging cursor"))
+        })?,
         None => 0,
     };
     let all = sandbox.world().associations.list((from, from_id), to);

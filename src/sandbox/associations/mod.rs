@@ -62,7 +62,11 @@ pub(crate) fn parse_id(text: &str) -> Option<u64> {
 }
 
 /// Checks that `spec` is a HubSpot-defined type from `from` to `to`.
-pub(crate) fn check_spec(from: ObjectType, to: ObjectType, spec: &AssociationSpec) -> Result<u32, ApiError> {
+pub(crate) fn check_spec(
+    from: ObjectType,
+    to: ObjectType,
+    spec: &AssociationSpec,
+) -> Result<u32, ApiError> {
     if spec.association_category != "HUBSPOT_DEFINED" {
         let message = format!(
             "association type {} in category {} is not defined for {} to {}",
@@ -73,19 +77,24 @@ pub(crate) fn check_spec(from: ObjectType, to: ObjectType, spec: &AssociationSpe
         );
         return Err(ApiError::validation(message));
     }
-    types::find(from, to, spec.association_type_id).map(|kind| kind.type_id).ok_or_else(|| {
-        ApiError::validation(format!(
-            "{} is not a valid association type id from {} to {}",
-            spec.association_type_id,
-            from.type_id(),
-            to.type_id()
-        ))
-    })
+    types::find(from, to, spec.association_type_id)
+        .map(|kind| kind.type_id)
+        .ok_or_else(|| {
+            ApiError::validation(format!(
+                "{} is not a valid association type id from {} to {}",
+                spec.association_type_id,
+                from.type_id(),
+                to.type_id()
+            ))
+        })
 }
 
 /// The 400 for an association naming a record that does not exist.
 pub(crate) fn missing_record(object: ObjectType, id: &str) -> ApiError {
-    ApiError::validation(format!("{} {id} does not exist; associations need existing records", object.upper_singular()))
+    ApiError::validation(format!(
+        "{} {id} does not exist; associations need existing records",
+        object.upper_singular()
+    ))
 }
 
 /// Resolves the targets of create-time associations before anything is
@@ -107,7 +116,9 @@ pub(crate) fn resolve_create_associations(
                 ))
             })?;
             let type_id = check_spec(from, to, spec)?;
-            let id = parse_id(&id_text).filter(|id| crm.get(to, *id).is_some()).ok_or_else(|| missing_record(to, &id_text))?;
+            let id = parse_id(&id_text)
+                .filter(|id| crm.get(to, *id).is_some())
+                .ok_or_else(|| missing_record(to, &id_text))?;
             resolved.push(((to, id), type_id));
         }
     }
@@ -124,10 +135,16 @@ pub(crate) fn type_list(from: ObjectType, to: ObjectType, type_ids: &[u32]) -> V
 }
 
 /// The `associations` map of a record read with `associations=`.
-pub(crate) fn record_associations(store: &AssociationStore, from: (ObjectType, u64), names: &[String]) -> Option<Value> {
+pub(crate) fn record_associations(
+    store: &AssociationStore,
+    from: (ObjectType, u64),
+    names: &[String],
+) -> Option<Value> {
     let mut map = serde_json::Map::new();
     for name in names {
-        let Some(to) = ObjectType::parse(name) else { continue };
+        let Some(to) = ObjectType::parse(name) else {
+            continue;
+        };
         let mut results = Vec::new();
         for (to_id, type_ids) in store.list(from, to) {
             for type_id in type_ids {
@@ -138,7 +155,11 @@ pub(crate) fn record_associations(store: &AssociationStore, from: (ObjectType, u
             map.insert(to.path_name().to_string(), json!({ "results": results }));
         }
     }
-    if map.is_empty() { None } else { Some(Value::Object(map)) }
+    if map.is_empty() {
+        None
+    } else {
+        Some(Value::Object(map))
+    }
 }
 
 /// Registers the association routes, numbered and dated.
@@ -150,17 +171,41 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
                 &format!("{base}/default/{{toObjectType}}/{{toObjectId}}"),
                 web::put().to(handlers::put_default_association),
             )
-            .route(&format!("{base}/{{toObjectType}}/{{toObjectId}}"), web::put().to(handlers::put_labelled_association))
-            .route(&format!("{base}/{{toObjectType}}/{{toObjectId}}"), web::delete().to(handlers::delete_association))
-            .route(&format!("{base}/{{toObjectType}}"), web::get().to(handlers::list_associations));
+            .route(
+                &format!("{base}/{{toObjectType}}/{{toObjectId}}"),
+                web::put().to(handlers::put_labelled_association),
+            )
+            .route(
+                &format!("{base}/{{toObjectType}}/{{toObjectId}}"),
+                web::delete().to(handlers::delete_association),
+            )
+            .route(
+                &format!("{base}/{{toObjectType}}"),
+                web::get().to(handlers::list_associations),
+            );
     }
     for prefix in ["/crm/v4/associations", "/crm/associations/2026-03"] {
         let base = format!("{prefix}/{{fromObjectType}}/{{toObjectType}}/batch");
         config
-            .route(&format!("{base}/associate/default"), web::post().to(batch::batch_associate_default))
-            .route(&format!("{base}/create"), web::post().to(batch::batch_create_associations))
-            .route(&format!("{base}/read"), web::post().to(batch::batch_read_associations))
-            .route(&format!("{base}/archive"), web::post().to(batch::batch_archive_associations))
-            .route(&format!("{base}/labels/archive"), web::post().to(batch::batch_archive_labels));
+            .route(
+                &format!("{base}/associate/default"),
+                web::post().to(batch::batch_associate_default),
+            )
+            .route(
+                &format!("{base}/create"),
+                web::post().to(batch::batch_create_associations),
+            )
+            .route(
+                &format!("{base}/read"),
+                web::post().to(batch::batch_read_associations),
+            )
+            .route(
+                &format!("{base}/archive"),
+                web::post().to(batch::batch_archive_associations),
+            )
+            .route(
+                &format!("{base}/labels/archive"),
+                web::post().to(batch::batch_archive_labels),
+            );
     }
 }

@@ -23,30 +23,87 @@ pub(crate) const CONTACT_TO_COMPANY: u32 = 279;
 const TYPES: &[AssociationType] = {
     use ObjectType::*;
     &[
-        AssociationType { from: Contacts, to: Companies, type_id: 279, reverse_id: 280, label: None },
-        AssociationType { from: Companies, to: Contacts, type_id: 280, reverse_id: 279, label: None },
-        AssociationType { from: Contacts, to: Companies, type_id: 1, reverse_id: 2, label: Some("Primary") },
-        AssociationType { from: Companies, to: Contacts, type_id: 2, reverse_id: 1, label: Some("Primary") },
-        AssociationType { from: Notes, to: Contacts, type_id: 202, reverse_id: 201, label: None },
-        AssociationType { from: Contacts, to: Notes, type_id: 201, reverse_id: 202, label: None },
-        AssociationType { from: Notes, to: Companies, type_id: 190, reverse_id: 189, label: None },
-        AssociationType { from: Companies, to: Notes, type_id: 189, reverse_id: 190, label: None },
+        AssociationType {
+            from: Contacts,
+            to: Companies,
+            type_id: 279,
+            reverse_id: 280,
+            label: None,
+        },
+        AssociationType {
+            from: Companies,
+            to: Contacts,
+            type_id: 280,
+            reverse_id: 279,
+            label: None,
+        },
+        AssociationType {
+            from: Contacts,
+            to: Companies,
+            type_id: 1,
+            reverse_id: 2,
+            label: Some("Primary"),
+        },
+        AssociationType {
+            from: Companies,
+            to: Contacts,
+            type_id: 2,
+            reverse_id: 1,
+            label: Some("Primary"),
+        },
+        AssociationType {
+            from: Notes,
+            to: Contacts,
+            type_id: 202,
+            reverse_id: 201,
+            label: None,
+        },
+        AssociationType {
+            from: Contacts,
+            to: Notes,
+            type_id: 201,
+            reverse_id: 202,
+            label: None,
+        },
+        AssociationType {
+            from: Notes,
+            to: Companies,
+            type_id: 190,
+            reverse_id: 189,
+            label: None,
+        },
+        AssociationType {
+            from: Companies,
+            to: Notes,
+            type_id: 189,
+            reverse_id: 190,
+            label: None,
+        },
     ]
 };
 
 /// The HubSpot-defined type `type_id` from `from` to `to`.
 pub(crate) fn find(from: ObjectType, to: ObjectType, type_id: u32) -> Option<AssociationType> {
-    TYPES.iter().copied().find(|kind| kind.from == from && kind.to == to && kind.type_id == type_id)
+    TYPES
+        .iter()
+        .copied()
+        .find(|kind| kind.from == from && kind.to == to && kind.type_id == type_id)
 }
 
 /// The target object type of HubSpot-defined type `type_id` from `from`.
 pub(crate) fn target_of(from: ObjectType, type_id: u32) -> Option<ObjectType> {
-    TYPES.iter().find(|kind| kind.from == from && kind.type_id == type_id).map(|kind| kind.to)
+    TYPES
+        .iter()
+        .find(|kind| kind.from == from && kind.type_id == type_id)
+        .map(|kind| kind.to)
 }
 
 /// The unlabeled (default) type from `from` to `to`.
 pub(crate) fn default_type(from: ObjectType, to: ObjectType) -> Option<AssociationType> {
-    TYPES.iter().copied().find(|kind| kind.from == from && kind.to == to && kind.label.is_none())
+    TYPES
+        .iter()
+        .copied()
+        .find(|kind| kind.from == from && kind.to == to && kind.label.is_none())
 }
 
 /// The label of a type id, `None` for unlabeled types.
@@ -65,7 +122,12 @@ pub(crate) fn legacy_name(from: ObjectType, to: ObjectType, type_id: u32) -> Str
     let base = format!("{}_to_{}", singular(from), singular(to));
     match label_of(from, to, type_id) {
         Some(_) => base,
-        None if matches!((from, to), (ObjectType::Contacts, ObjectType::Companies) | (ObjectType::Companies, ObjectType::Contacts)) => {
+        None if matches!(
+            (from, to),
+            (ObjectType::Contacts, ObjectType::Companies)
+                | (ObjectType::Companies, ObjectType::Contacts)
+        ) =>
+        {
             format!("{base}_unlabeled")
         }
         None => base,

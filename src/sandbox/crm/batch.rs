@@ -16,12 +16,12 @@ use super::records::{check_id_property, non_unique_id_property, resolve_id};
 use super::render::{Selection, render};
 use super::store::Record;
 use super::writes::{
-    CreateInput, PreparedCreate, PreparedUpdate, WriteClock, commit_create, commit_update, prepare_create, prepare_update,
-    schedule_auto_company,
+    CreateInput, PreparedCreate, PreparedUpdate, WriteClock, commit_create, commit_update,
+    prepare_create, prepare_update, schedule_auto_company,
 };
 use crate::sandbox::associations::IdValue;
 use crate::sandbox::auth;
-use crate::sandbox::errors::ApiError;
+use crate::sandbox::errors::{ApiError, parse_json};
 use crate::sandbox::ids;
 use crate::sandbox::state::{SharedSandbox, World};
 
@@ -38,7 +38,9 @@ pub(crate) struct Inputs<T> {
 
 fn check_count(count: usize) -> Result<(), ApiError> {
     if count > MAX_INPUTS {
-        return Err(ApiError::validation(format!("Too many inputs: {count}; a batch takes at most {MAX_INPUTS}")));
+        return Err(ApiError::validation(format!(
+            "Too many inputs: {count}; a batch takes at most {MAX_INPUTS}"
+        )));
     }
     Ok(())
 }
@@ -77,8 +79,17 @@ fn traced_error(error: &ApiError, trace_id: Option<&String>) -> Value {
     value
 }
 
-fn respond(success: StatusCode, results: Vec<Value>, errors: Vec<Value>, started: i64) -> HttpResponse {
-    let status = if errors.is_empty() { success } else { StatusCode::MULTI_STATUS };
+fn respond(
+    success: StatusCode,
+    results: Vec<Value>,
+    errors: Vec<Value>,
+    started: i64,
+) -> HttpResponse {
+    let status = if errors.is_empty() {
+        success
+    } else {
+        StatusCode::MULTI_STATUS
+    };
     HttpResponse::build(status).json(batch_body(results, errors, started))
 }
 
@@ -104,10 +115,11 @@ pub(crate) async fn batch_read(
     sandbox: web::Data<SharedSandbox>,
     object: Object,
     request: HttpRequest,
-    body: web::Json<ReadBody>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
     auth::require_any(&request, &[object.read_scope()])?;
+    let body: ReadBody = parse_json(&body)?;
     check_count(body.inputs.len())?;
     let id_property = check_id_property(object, body.id_property.as_deref())?;
     let _ = &body.properties_with_history;
@@ -117,8 +129,14 @@ pub(crate) async fn batch_read(
     let mut missing = Vec::new();
     for input in &body.inputs {
         let text = input.id.as_text();
-        match resolve_id(&world, object, &text, id_property).and_then(|id| world.crm.get(object, id)) {
-            Some(record) => results.push(render(object, record, Selection::from_names(&body.properties))),
+        match resolve_id(&world, object, &text, id_property)
+            .and_then(|id| world.crm.get(object, id))
+        {
+            Some(record) => results.push(render(
+                object,
+                record,
+                Selection::from_names(&body.properties),
+            )),
             None => missing.push(text),
         }
     }
@@ -141,14 +159,19 @@ pub(crate) async fn batch_create(
     sandbox: web::Data<SharedSandbox>,
     object: Object,
     request: HttpRequest,
-    body: web::Json<Inputs<CreateInput>>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
     auth::require_any(&request, &[object.write_scope()])?;
+    let body: Inputs<CreateInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
     let started = ids::now_ms();
     let clock = WriteClock::now(&sandbox);
-    let per_input = has_unique_trace_ids(body.inputs.iter().map(|input| input.object_write_trace_id.as_ref()));
+    let per_input = has_unique_trace_ids(
+        body.inputs
+            .iter()
+            .map(|input| input.object_write_trace_id.as_ref()),
+    );
     let mut world = sandbox.world();
     let mut created: Vec<Record> = Vec::new();
     let mut errors = Vec::new();
@@ -160,22 +183,36 @@ pub(crate) async fn batch_create(
                     emails.extend(prepared.email().cloned());
                     created.push(commit_create(&mut world, prepared, clock));
                 }
-                Err(error) => errors.push(traced_error(&error, input.object_write_trace_id.as_ref())),
+                Err(error) => {
+                    errors.push(traced_error(&error, input.object_write_trace_id.as_ref()))
+                }
             }
         }
     } else {
         let prepared = prepare_all_creates(&world, object, &body.inputs)?;
-        created = prepared.into_iter().map(|prepared| commit_create(&mut world, prepared, clock)).collect();
+        created = prepared
+            .into_iter()
+            .map(|prepared| commit_create(&mut world, prepared, clock))
+            .collect();
     }
     drop(world);
     if object == ObjectType::Contacts {
-        created.iter().for_each(|record| schedule_auto_company(&sandbox, record));
+        created
+            .iter()
+            .for_each(|record| schedule_auto_company(&sandbox, record));
     }
-    let results = created.iter().map(|record| render(object, record, Selection::All)).collect();
+    let results = created
+        .iter()
+        .map(|record| render(object, record, Selection::All))
+        .collect();
     Ok(respond(StatusCode::CREATED, results, errors, started))
 }
 
-fn prepare_all_creates(world: &World, object: ObjectType, inputs: &[CreateInput]) -> Result<Vec<PreparedCreate>, ApiError> {
+fn prepare_all_creates(
+    world: &World,
+    object: ObjectType,
+    inputs: &[CreateInput],
+) -> Result<Vec<PreparedCreate>, ApiError> {
     let mut emails = HashSet::new();
     let mut prepared_all = Vec::new();
     for input in inputs {
@@ -199,7 +236,9 @@ fn check_unique_ids(ids: impl Iterator<Item = String>) -> Result<(), ApiError> {
     let mut seen = HashSet::new();
     for id in ids {
         if !seen.insert(id.to_lowercase()) {
-            return Err(ApiError::validation(format!("Duplicate IDs found in batch input: {id}")));
+            return Err(ApiError::validation(format!(
+                "Duplicate IDs found in batch input: {id}"
+            )));
         }
     }
     Ok(())
@@ -211,18 +250,27 @@ pub(crate) async fn batch_update(
     sandbox: web::Data<SharedSandbox>,
     object: Object,
     request: HttpRequest,
-    body: web::Json<Inputs<UpdateInput>>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
     auth::require_any(&request, &[object.write_scope()])?;
+    let body: Inputs<UpdateInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
-    if let Some(name) = body.inputs.iter().find_map(|input| input.id_property.as_deref()) {
+    if let Some(name) = body
+        .inputs
+        .iter()
+        .find_map(|input| input.id_property.as_deref())
+    {
         return Err(non_unique_id_property(object, name));
     }
     check_unique_ids(body.inputs.iter().map(|input| input.id.as_text()))?;
     let started = ids::now_ms();
     let clock = WriteClock::now(&sandbox);
-    let per_input = has_unique_trace_ids(body.inputs.iter().map(|input| input.object_write_trace_id.as_ref()));
+    let per_input = has_unique_trace_ids(
+        body.inputs
+            .iter()
+            .map(|input| input.object_write_trace_id.as_ref()),
+    );
     let mut world = sandbox.world();
     let mut results = Vec::new();
     let mut errors = Vec::new();
@@ -240,17 +288,27 @@ pub(crate) async fn batch_update(
             Ok(prepared) => {
                 emails.extend(prepared.email().cloned());
                 if per_input {
-                    results.push(render(object, &commit_update(&mut world, prepared, clock), Selection::All));
+                    results.push(render(
+                        object,
+                        &commit_update(&mut world, prepared, clock),
+                        Selection::All,
+                    ));
                 } else {
                     prepared_all.push(prepared);
                 }
             }
-            Err(error) if per_input => errors.push(traced_error(&error, input.object_write_trace_id.as_ref())),
+            Err(error) if per_input => {
+                errors.push(traced_error(&error, input.object_write_trace_id.as_ref()))
+            }
             Err(error) => return Err(error),
         }
     }
     for prepared in prepared_all {
-        results.push(render(object, &commit_update(&mut world, prepared, clock), Selection::All));
+        results.push(render(
+            object,
+            &commit_update(&mut world, prepared, clock),
+            Selection::All,
+        ));
     }
     Ok(respond(StatusCode::OK, results, errors, started))
 }
@@ -270,16 +328,29 @@ enum PreparedUpsert {
     Create(PreparedCreate),
 }
 
-fn prepare_upsert(world: &World, object: ObjectType, input: &UpsertInput, emails: &HashSet<String>) -> Result<PreparedUpsert, ApiError> {
+fn prepare_upsert(
+    world: &World,
+    object: ObjectType,
+    input: &UpsertInput,
+    emails: &HashSet<String>,
+) -> Result<PreparedUpsert, ApiError> {
     let id_property = check_id_property(object, input.id_property.as_deref())?
         .ok_or_else(|| ApiError::validation("idProperty is required for batch upsert; name a unique-value property such as email"))?;
     let unique_value = input.id.as_text();
     match resolve_id(world, object, &unique_value, Some(id_property)) {
-        Some(id) => prepare_update(world, object, id, &input.properties, emails).map(PreparedUpsert::Update),
+        Some(id) => {
+            prepare_update(world, object, id, &input.properties, emails).map(PreparedUpsert::Update)
+        }
         None => {
             let mut properties = input.properties.clone();
-            properties.entry(id_property.to_string()).or_insert(Value::String(unique_value));
-            let create = CreateInput { properties, associations: Vec::new(), object_write_trace_id: None };
+            properties
+                .entry(id_property.to_string())
+                .or_insert(Value::String(unique_value));
+            let create = CreateInput {
+                properties,
+                associations: Vec::new(),
+                object_write_trace_id: None,
+            };
             prepare_create(world, object, &create, emails).map(PreparedUpsert::Create)
         }
     }
@@ -307,15 +378,20 @@ pub(crate) async fn batch_upsert(
     sandbox: web::Data<SharedSandbox>,
     object: Object,
     request: HttpRequest,
-    body: web::Json<Inputs<UpsertInput>>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
     auth::require_any(&request, &[object.write_scope()])?;
+    let body: Inputs<UpsertInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
     check_unique_ids(body.inputs.iter().map(|input| input.id.as_text()))?;
     let started = ids::now_ms();
     let clock = WriteClock::now(&sandbox);
-    let per_input = has_unique_trace_ids(body.inputs.iter().map(|input| input.object_write_trace_id.as_ref()));
+    let per_input = has_unique_trace_ids(
+        body.inputs
+            .iter()
+            .map(|input| input.object_write_trace_id.as_ref()),
+    );
     let mut world = sandbox.world();
     let mut emails = HashSet::new();
     let mut pending = Vec::new();
@@ -331,7 +407,9 @@ pub(crate) async fn batch_upsert(
                     pending.push(prepared);
                 }
             }
-            Err(error) if per_input => errors.push(traced_error(&error, input.object_write_trace_id.as_ref())),
+            Err(error) if per_input => {
+                errors.push(traced_error(&error, input.object_write_trace_id.as_ref()))
+            }
             Err(error) => return Err(error),
         }
     }
@@ -362,10 +440,11 @@ pub(crate) async fn batch_archive(
     sandbox: web::Data<SharedSandbox>,
     object: Object,
     request: HttpRequest,
-    body: web::Json<Inputs<ArchiveInput>>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
     auth::require_any(&request, &[object.write_scope()])?;
+    let body: Inputs<ArchiveInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
     let clock = WriteClock::now(&sandbox);
     let mut world = sandbox.world();

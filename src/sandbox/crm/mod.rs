@@ -28,8 +28,14 @@ const PROPERTY_PREFIXES: &[&str] = &["/crm/v3/properties", "/crm/properties/2026
 pub(crate) fn configure(config: &mut web::ServiceConfig) {
     for prefix in PROPERTY_PREFIXES {
         config
-            .route(&format!("{prefix}/{{objectType}}"), web::get().to(properties::list_properties))
-            .route(&format!("{prefix}/{{objectType}}/{{propertyName}}"), web::get().to(properties::get_property));
+            .route(
+                &format!("{prefix}/{{objectType}}"),
+                web::get().to(properties::list_properties),
+            )
+            .route(
+                &format!("{prefix}/{{objectType}}/{{propertyName}}"),
+                web::get().to(properties::get_property),
+            );
     }
     for prefix in OBJECT_PREFIXES {
         for object in ObjectType::ALL {

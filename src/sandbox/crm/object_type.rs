@@ -11,7 +11,11 @@ pub(crate) enum ObjectType {
 }
 
 impl ObjectType {
-    pub(crate) const ALL: [ObjectType; 3] = [ObjectType::Contacts, ObjectType::Companies, ObjectType::Notes];
+    pub(crate) const ALL: [ObjectType; 3] = [
+        ObjectType::Contacts,
+        ObjectType::Companies,
+        ObjectType::Notes,
+    ];
 
     /// Parses a path segment: a plural or singular name, or a type id.
     pub(crate) fn parse(text: &str) -> Option<ObjectType> {
@@ -103,8 +107,21 @@ impl ObjectType {
     /// Properties returned when a read names none.
     pub(crate) fn default_properties(self) -> &'static [&'static str] {
         match self {
-            ObjectType::Contacts => &["createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"],
-            ObjectType::Companies => &["createdate", "domain", "hs_lastmodifieddate", "hs_object_id", "name"],
+            ObjectType::Contacts => &[
+                "createdate",
+                "email",
+                "firstname",
+                "hs_object_id",
+                "lastmodifieddate",
+                "lastname",
+            ],
+            ObjectType::Companies => &[
+                "createdate",
+                "domain",
+                "hs_lastmodifieddate",
+                "hs_object_id",
+                "name",
+            ],
             ObjectType::Notes => &["hs_createdate", "hs_lastmodifieddate", "hs_object_id"],
         }
     }

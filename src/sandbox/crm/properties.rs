@@ -44,8 +44,23 @@ pub(crate) struct PropertyDef {
 }
 
 impl PropertyDef {
-    fn new(name: &'static str, label: &str, kind: PropertyType, field_type: &'static str, group: &'static str) -> Self {
-        Self { name, label: label.into(), kind, field_type, group, options: Vec::new(), unique: false, read_only: false }
+    fn new(
+        name: &'static str,
+        label: &str,
+        kind: PropertyType,
+        field_type: &'static str,
+        group: &'static str,
+    ) -> Self {
+        Self {
+            name,
+            label: label.into(),
+            kind,
+            field_type,
+            group,
+            options: Vec::new(),
+            unique: false,
+            read_only: false,
+        }
     }
 
     fn read_only(mut self) -> Self {
@@ -108,36 +123,154 @@ impl PropertyDef {
 
 /// Default `industry` options (internal values; labels derive from them).
 const INDUSTRIES: &[&str] = &[
-    "ACCOUNTING", "AIRLINES_AVIATION", "ALTERNATIVE_DISPUTE_RESOLUTION", "ALTERNATIVE_MEDICINE", "ANIMATION",
-    "APPAREL_FASHION", "ARCHITECTURE_PLANNING", "ARTS_AND_CRAFTS", "AUTOMOTIVE", "AVIATION_AEROSPACE", "BANKING",
-    "BIOTECHNOLOGY", "BROADCAST_MEDIA", "BUILDING_MATERIALS", "BUSINESS_SUPPLIES_AND_EQUIPMENT", "CAPITAL_MARKETS",
-    "CHEMICALS", "CIVIC_SOCIAL_ORGANIZATION", "CIVIL_ENGINEERING", "COMMERCIAL_REAL_ESTATE",
-    "COMPUTER_NETWORK_SECURITY", "COMPUTER_GAMES", "COMPUTER_HARDWARE", "COMPUTER_NETWORKING", "COMPUTER_SOFTWARE",
-    "INTERNET", "CONSTRUCTION", "CONSUMER_ELECTRONICS", "CONSUMER_GOODS", "CONSUMER_SERVICES", "COSMETICS", "DAIRY",
-    "DEFENSE_SPACE", "DESIGN", "EDUCATION_MANAGEMENT", "E_LEARNING", "ELECTRICAL_ELECTRONIC_MANUFACTURING",
-    "ENTERTAINMENT", "ENVIRONMENTAL_SERVICES", "EVENTS_SERVICES", "EXECUTIVE_OFFICE", "FACILITIES_SERVICES",
-    "FARMING", "FINANCIAL_SERVICES", "FINE_ART", "FISHERY", "FOOD_BEVERAGES", "FOOD_PRODUCTION", "FUND_RAISING",
-    "FURNITURE", "GAMBLING_CASINOS", "GLASS_CERAMICS_CONCRETE", "GOVERNMENT_ADMINISTRATION", "GOVERNMENT_RELATIONS",
-    "GRAPHIC_DESIGN", "HEALTH_WELLNESS_AND_FITNESS", "HIGHER_EDUCATION", "HOSPITAL_HEALTH_CARE", "HOSPITALITY",
-    "HUMAN_RESOURCES", "IMPORT_AND_EXPORT", "INDIVIDUAL_FAMILY_SERVICES", "INDUSTRIAL_AUTOMATION",
-    "INFORMATION_SERVICES", "INFORMATION_TECHNOLOGY_AND_SERVICES", "INSURANCE", "INTERNATIONAL_AFFAIRS",
-    "INTERNATIONAL_TRADE_AND_DEVELOPMENT", "INVESTMENT_BANKING", "INVESTMENT_MANAGEMENT", "JUDICIARY",
-    "LAW_ENFORCEMENT", "LAW_PRACTICE", "LEGAL_SERVICES", "LEGISLATIVE_OFFICE", "LEISURE_TRAVEL_TOURISM", "LIBRARIES",
-    "LOGISTICS_AND_SUPPLY_CHAIN", "LUXURY_GOODS_JEWELRY", "MACHINERY", "MANAGEMENT_CONSULTING", "MARITIME",
-    "MARKET_RESEARCH", "MARKETING_AND_ADVERTISING", "MECHANICAL_OR_INDUSTRIAL_ENGINEERING", "MEDIA_PRODUCTION",
-    "MEDICAL_DEVICES", "MEDICAL_PRACTICE", "MENTAL_HEALTH_CARE", "MILITARY", "MINING_METALS", "MOBILE_GAMES",
-    "MOTION_PICTURES_AND_FILM", "MUSEUMS_AND_INSTITUTIONS", "MUSIC", "NANOTECHNOLOGY", "NEWSPAPERS",
-    "NON_PROFIT_ORGANIZATION_MANAGEMENT", "OIL_ENERGY", "ONLINE_MEDIA", "OUTSOURCING_OFFSHORING",
-    "PACKAGE_FREIGHT_DELIVERY", "PACKAGING_AND_CONTAINERS", "PAPER_FOREST_PRODUCTS", "PERFORMING_ARTS",
-    "PHARMACEUTICALS", "PHILANTHROPY", "PHOTOGRAPHY", "PLASTICS", "POLITICAL_ORGANIZATION",
-    "PRIMARY_SECONDARY_EDUCATION", "PRINTING", "PROFESSIONAL_TRAINING_COACHING", "PROGRAM_DEVELOPMENT",
-    "PUBLIC_POLICY", "PUBLIC_RELATIONS_AND_COMMUNICATIONS", "PUBLIC_SAFETY", "PUBLISHING", "RAILROAD_MANUFACTURE",
-    "RANCHING", "REAL_ESTATE", "RECREATIONAL_FACILITIES_AND_SERVICES", "RELIGIOUS_INSTITUTIONS",
-    "RENEWABLES_ENVIRONMENT", "RESEARCH", "RESTAURANTS", "RETAIL", "SECURITY_AND_INVESTIGATIONS", "SEMICONDUCTORS",
-    "SHIPBUILDING", "SPORTING_GOODS", "SPORTS", "STAFFING_AND_RECRUITING", "SUPERMARKETS", "TELECOMMUNICATIONS",
-    "TEXTILES", "THINK_TANKS", "TOBACCO", "TRANSLATION_AND_LOCALIZATION", "TRANSPORTATION_TRUCKING_RAILROAD",
-    "UTILITIES", "VENTURE_CAPITAL_PRIVATE_EQUITY", "VETERINARY", "WAREHOUSING", "WHOLESALE", "WINE_AND_SPIRITS",
-    "WIRELESS", "WRITING_AND_EDITING",
+    "ACCOUNTING",
+    "AIRLINES_AVIATION",
+    "ALTERNATIVE_DISPUTE_RESOLUTION",
+    "ALTERNATIVE_MEDICINE",
+    "ANIMATION",
+    "APPAREL_FASHION",
+    "ARCHITECTURE_PLANNING",
+    "ARTS_AND_CRAFTS",
+    "AUTOMOTIVE",
+    "AVIATION_AEROSPACE",
+    "BANKING",
+    "BIOTECHNOLOGY",
+    "BROADCAST_MEDIA",
+    "BUILDING_MATERIALS",
+    "BUSINESS_SUPPLIES_AND_EQUIPMENT",
+    "CAPITAL_MARKETS",
+    "CHEMICALS",
+    "CIVIC_SOCIAL_ORGANIZATION",
+    "CIVIL_ENGINEERING",
+    "COMMERCIAL_REAL_ESTATE",
+    "COMPUTER_NETWORK_SECURITY",
+    "COMPUTER_GAMES",
+    "COMPUTER_HARDWARE",
+    "COMPUTER_NETWORKING",
+    "COMPUTER_SOFTWARE",
+    "INTERNET",
+    "CONSTRUCTION",
+    "CONSUMER_ELECTRONICS",
+    "CONSUMER_GOODS",
+    "CONSUMER_SERVICES",
+    "COSMETICS",
+    "DAIRY",
+    "DEFENSE_SPACE",
+    "DESIGN",
+    "EDUCATION_MANAGEMENT",
+    "E_LEARNING",
+    "ELECTRICAL_ELECTRONIC_MANUFACTURING",
+    "ENTERTAINMENT",
+    "ENVIRONMENTAL_SERVICES",
+    "EVENTS_SERVICES",
+    "EXECUTIVE_OFFICE",
+    "FACILITIES_SERVICES",
+    "FARMING",
+    "FINANCIAL_SERVICES",
+    "FINE_ART",
+    "FISHERY",
+    "FOOD_BEVERAGES",
+    "FOOD_PRODUCTION",
+    "FUND_RAISING",
+    "FURNITURE",
+    "GAMBLING_CASINOS",
+    "GLASS_CERAMICS_CONCRETE",
+    "GOVERNMENT_ADMINISTRATION",
+    "GOVERNMENT_RELATIONS",
+    "GRAPHIC_DESIGN",
+    "HEALTH_WELLNESS_AND_FITNESS",
+    "HIGHER_EDUCATION",
+    "HOSPITAL_HEALTH_CARE",
+    "HOSPITALITY",
+    "HUMAN_RESOURCES",
+    "IMPORT_AND_EXPORT",
+    "INDIVIDUAL_FAMILY_SERVICES",
+    "INDUSTRIAL_AUTOMATION",
+    "INFORMATION_SERVICES",
+    "INFORMATION_TECHNOLOGY_AND_SERVICES",
+    "INSURANCE",
+    "INTERNATIONAL_AFFAIRS",
+    "INTERNATIONAL_TRADE_AND_DEVELOPMENT",
+    "INVESTMENT_BANKING",
+    "INVESTMENT_MANAGEMENT",
+    "JUDICIARY",
+    "LAW_ENFORCEMENT",
+    "LAW_PRACTICE",
+    "LEGAL_SERVICES",
+    "LEGISLATIVE_OFFICE",
+    "LEISURE_TRAVEL_TOURISM",
+    "LIBRARIES",
+    "LOGISTICS_AND_SUPPLY_CHAIN",
+    "LUXURY_GOODS_JEWELRY",
+    "MACHINERY",
+    "MANAGEMENT_CONSULTING",
+    "MARITIME",
+    "MARKET_RESEARCH",
+    "MARKETING_AND_ADVERTISING",
+    "MECHANICAL_OR_INDUSTRIAL_ENGINEERING",
+    "MEDIA_PRODUCTION",
+    "MEDICAL_DEVICES",
+    "MEDICAL_PRACTICE",
+    "MENTAL_HEALTH_CARE",
+    "MILITARY",
+    "MINING_METALS",
+    "MOBILE_GAMES",
+    "MOTION_PICTURES_AND_FILM",
+    "MUSEUMS_AND_INSTITUTIONS",
+    "MUSIC",
+    "NANOTECHNOLOGY",
+    "NEWSPAPERS",
+    "NON_PROFIT_ORGANIZATION_MANAGEMENT",
+    "OIL_ENERGY",
+    "ONLINE_MEDIA",
+    "OUTSOURCING_OFFSHORING",
+    "PACKAGE_FREIGHT_DELIVERY",
+    "PACKAGING_AND_CONTAINERS",
+    "PAPER_FOREST_PRODUCTS",
+    "PERFORMING_ARTS",
+    "PHARMACEUTICALS",
+    "PHILANTHROPY",
+    "PHOTOGRAPHY",
+    "PLASTICS",
+    "POLITICAL_ORGANIZATION",
+    "PRIMARY_SECONDARY_EDUCATION",
+    "PRINTING",
+    "PROFESSIONAL_TRAINING_COACHING",
+    "PROGRAM_DEVELOPMENT",
+    "PUBLIC_POLICY",
+    "PUBLIC_RELATIONS_AND_COMMUNICATIONS",
+    "PUBLIC_SAFETY",
+    "PUBLISHING",
+    "RAILROAD_MANUFACTURE",
+    "RANCHING",
+    "REAL_ESTATE",
+    "RECREATIONAL_FACILITIES_AND_SERVICES",
+    "RELIGIOUS_INSTITUTIONS",
+    "RENEWABLES_ENVIRONMENT",
+    "RESEARCH",
+    "RESTAURANTS",
+    "RETAIL",
+    "SECURITY_AND_INVESTIGATIONS",
+    "SEMICONDUCTORS",
+    "SHIPBUILDING",
+    "SPORTING_GOODS",
+    "SPORTS",
+    "STAFFING_AND_RECRUITING",
+    "SUPERMARKETS",
+    "TELECOMMUNICATIONS",
+    "TEXTILES",
+    "THINK_TANKS",
+    "TOBACCO",
+    "TRANSLATION_AND_LOCALIZATION",
+    "TRANSPORTATION_TRUCKING_RAILROAD",
+    "UTILITIES",
+    "VENTURE_CAPITAL_PRIVATE_EQUITY",
+    "VETERINARY",
+    "WAREHOUSING",
+    "WHOLESALE",
+    "WINE_AND_SPIRITS",
+    "WIRELESS",
+    "WRITING_AND_EDITING",
 ];
 
 const LEAD_STATUSES: &[(&str, &str)] = &[
@@ -163,10 +296,16 @@ const LIFECYCLE_STAGES: &[(&str, &str)] = &[
 ];
 
 /// Owner ids of the seeded users, the options of `hubspot_owner_id`.
-const OWNERS: &[(&str, &str)] = &[("61200447", "Ana Ruiz"), ("61200990", "James Carter"), ("61201314", "Yuki Tanaka")];
+const OWNERS: &[(&str, &str)] = &[
+    ("61200447", "Ana Ruiz"),
+    ("61200990", "James Carter"),
+    ("61201314", "Yuki Tanaka"),
+];
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-    list.iter().map(|(value, label)| (value.to_string(), label.to_string())).collect()
+    list.iter()
+        .map(|(value, label)| (value.to_string(), label.to_string()))
+        .collect()
 }
 
 /// `COMPUTER_SOFTWARE` becomes `Computer Software`.
@@ -189,16 +328,38 @@ fn common(object: ObjectType) -> Vec<PropertyDef> {
     use PropertyType::*;
     vec![
         PropertyDef::new("hs_object_id", "Record ID", Number, "number", "objectinfo").read_only(),
-        PropertyDef::new(object.created_property(), "Create Date", Datetime, "date", "objectinfo").read_only(),
-        PropertyDef::new(object.modified_property(), "Last Modified Date", Datetime, "date", "objectinfo").read_only(),
-        PropertyDef::new("hubspot_owner_id", "Owner", Enumeration, "select", "objectinfo").with_options(pairs(OWNERS)),
+        PropertyDef::new(
+            object.created_property(),
+            "Create Date",
+            Datetime,
+            "date",
+            "objectinfo",
+        )
+        .read_only(),
+        PropertyDef::new(
+            object.modified_property(),
+            "Last Modified Date",
+            Datetime,
+            "date",
+            "objectinfo",
+        )
+        .read_only(),
+        PropertyDef::new(
+            "hubspot_owner_id",
+            "Owner",
+            Enumeration,
+            "select",
+            "objectinfo",
+        )
+        .with_options(pairs(OWNERS)),
     ]
 }
 
 fn contact_properties() -> Vec<PropertyDef> {
     use PropertyType::*;
     let group = "contactinformation";
-    let text = |name: &'static str, label: &str| PropertyDef::new(name, label, String, "text", group);
+    let text =
+        |name: &'static str, label: &str| PropertyDef::new(name, label, String, "text", group);
     let mut list = common(ObjectType::Contacts);
     list.extend([
         text("email", "Email").unique(),
@@ -214,9 +375,16 @@ fn contact_properties() -> Vec<PropertyDef> {
         text("zip", "Postal Code"),
         text("country", "Country/Region"),
         text("hs_linkedin_url", "LinkedIn URL"),
-        PropertyDef::new("hs_lead_status", "Lead Status", Enumeration, "radio", group).with_options(pairs(LEAD_STATUSES)),
-        PropertyDef::new("lifecyclestage", "Lifecycle Stage", Enumeration, "radio", group)
-            .with_options(pairs(LIFECYCLE_STAGES)),
+        PropertyDef::new("hs_lead_status", "Lead Status", Enumeration, "radio", group)
+            .with_options(pairs(LEAD_STATUSES)),
+        PropertyDef::new(
+            "lifecyclestage",
+            "Lifecycle Stage",
+            Enumeration,
+            "radio",
+            group,
+        )
+        .with_options(pairs(LIFECYCLE_STAGES)),
     ]);
     list
 }
@@ -224,8 +392,12 @@ fn contact_properties() -> Vec<PropertyDef> {
 fn company_properties() -> Vec<PropertyDef> {
     use PropertyType::*;
     let group = "companyinformation";
-    let text = |name: &'static str, label: &str| PropertyDef::new(name, label, String, "text", group);
-    let industries = INDUSTRIES.iter().map(|value| (value.to_string(), industry_label(value))).collect();
+    let text =
+        |name: &'static str, label: &str| PropertyDef::new(name, label, String, "text", group);
+    let industries = INDUSTRIES
+        .iter()
+        .map(|value| (value.to_string(), industry_label(value)))
+        .collect();
     let mut list = common(ObjectType::Companies);
     list.extend([
         text("name", "Company name"),
@@ -239,11 +411,24 @@ fn company_properties() -> Vec<PropertyDef> {
         text("phone", "Phone Number"),
         text("linkedin_company_page", "LinkedIn Company Page"),
         PropertyDef::new("description", "Description", String, "textarea", group),
-        PropertyDef::new("industry", "Industry", Enumeration, "select", group).with_options(industries),
-        PropertyDef::new("numberofemployees", "Number of Employees", Number, "number", group),
+        PropertyDef::new("industry", "Industry", Enumeration, "select", group)
+            .with_options(industries),
+        PropertyDef::new(
+            "numberofemployees",
+            "Number of Employees",
+            Number,
+            "number",
+            group,
+        ),
         PropertyDef::new("annualrevenue", "Annual Revenue", Number, "number", group),
-        PropertyDef::new("lifecyclestage", "Lifecycle Stage", Enumeration, "radio", group)
-            .with_options(pairs(LIFECYCLE_STAGES)),
+        PropertyDef::new(
+            "lifecyclestage",
+            "Lifecycle Stage",
+            Enumeration,
+            "radio",
+            group,
+        )
+        .with_options(pairs(LIFECYCLE_STAGES)),
     ]);
     list
 }
@@ -274,32 +459,55 @@ pub(crate) fn catalogue(object: ObjectType) -> &'static [PropertyDef] {
 
 /// The definition of `name` on `object`.
 pub(crate) fn find(object: ObjectType, name: &str) -> Option<&'static PropertyDef> {
-    catalogue(object).iter().find(|property| property.name == name)
+    catalogue(object)
+        .iter()
+        .find(|property| property.name == name)
 }
 
 fn parse_object(text: &str) -> Result<ObjectType, ApiError> {
     ObjectType::parse(text).ok_or_else(|| {
-        ApiError::new(actix_web::http::StatusCode::NOT_FOUND, "OBJECT_NOT_FOUND", format!("Unable to infer object type from: {text}"))
+        ApiError::new(
+            actix_web::http::StatusCode::NOT_FOUND,
+            "OBJECT_NOT_FOUND",
+            format!("Unable to infer object type from: {text}"),
+        )
     })
 }
 
 /// `GET /crm/v3/properties/{objectType}`.
-pub(crate) async fn list_properties(request: HttpRequest, object: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn list_properties(
+    request: HttpRequest,
+    object: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let object = parse_object(&object)?;
     auth::require_any(&request, &[object.read_scope(), object.schema_scope()])?;
-    let results: Vec<Value> = catalogue(object).iter().enumerate().map(|(index, property)| property.to_json(object, index)).collect();
+    let results: Vec<Value> = catalogue(object)
+        .iter()
+        .enumerate()
+        .map(|(index, property)| property.to_json(object, index))
+        .collect();
     Ok(HttpResponse::Ok().json(json!({ "results": results })))
 }
 
 /// `GET /crm/v3/properties/{objectType}/{propertyName}`.
-pub(crate) async fn get_property(request: HttpRequest, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn get_property(
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
     let (object, name) = path.into_inner();
     let object = parse_object(&object)?;
     auth::require_any(&request, &[object.read_scope(), object.schema_scope()])?;
     let list = catalogue(object);
     let Some(index) = list.iter().position(|property| property.name == name) else {
-        let message = format!("Unable to find property with name {name} for object type {}", object.type_id());
-        return Err(ApiError::new(actix_web::http::StatusCode::NOT_FOUND, "OBJECT_NOT_FOUND", message));
+        let message = format!(
+            "Unable to find property with name {name} for object type {}",
+            object.type_id()
+        );
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::NOT_FOUND,
+            "OBJECT_NOT_FOUND",
+            message,
+        ));
     };
     Ok(HttpResponse::Ok().json(list[index].to_json(object, index)))
 }

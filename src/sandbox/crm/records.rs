@@ -7,10 +7,12 @@ use serde_json::{Map, Value, json};
 use super::ObjectType;
 use super::properties;
 use super::render::{Selection, render, split_names};
-use super::writes::{CreateInput, WriteClock, create_record_in, schedule_auto_company, update_record_in};
+use super::writes::{
+    CreateInput, WriteClock, create_record_in, schedule_auto_company, update_record_in,
+};
 use crate::sandbox::associations::record_associations;
 use crate::sandbox::auth;
-use crate::sandbox::errors::ApiError;
+use crate::sandbox::errors::{ApiError, parse_json};
 use crate::sandbox::state::{SharedSandbox, World};
 
 /// Most records per page of a list.
@@ -29,22 +31,36 @@ pub(crate) fn non_unique_id_property(object: ObjectType, name: &str) -> ApiError
 
 /// Checks an `idProperty`: `None` means the record id; otherwise it must
 /// name a property with unique values (`email` on contacts).
-pub(crate) fn check_id_property(object: ObjectType, id_property: Option<&str>) -> Result<Option<&'static str>, ApiError> {
+pub(crate) fn check_id_property(
+    object: ObjectType,
+    id_property: Option<&str>,
+) -> Result<Option<&'static str>, ApiError> {
     let Some(name) = id_property.filter(|name| !name.is_empty()) else {
         return Ok(None);
     };
     match properties::find(object, name) {
         Some(definition) if definition.unique => Ok(Some(definition.name)),
         Some(_) => Err(non_unique_id_property(object, name)),
-        None => Err(ApiError::validation(format!("Property \"{name}\" does not exist"))),
+        None => Err(ApiError::validation(format!(
+            "Property \"{name}\" does not exist"
+        ))),
     }
 }
 
 /// Resolves a path id (a record id, or a unique value with `idProperty`).
-pub(crate) fn resolve_id(world: &World, object: ObjectType, id_text: &str, id_property: Option<&str>) -> Option<u64> {
+pub(crate) fn resolve_id(
+    world: &World,
+    object: ObjectType,
+    id_text: &str,
+    id_property: Option<&str>,
+) -> Option<u64> {
     match id_property {
         Some("email") => world.crm.find_contact_by_email(id_text),
-        _ => id_text.trim().parse().ok().filter(|id| world.crm.get(object, *id).is_some()),
+        _ => id_text
+            .trim()
+            .parse()
+            .ok()
+            .filter(|id| world.crm.get(object, *id).is_some()),
     }
 }
 
@@ -53,16 +69,21 @@ pub(crate) async fn create_record(
     sandbox: web::Data<SharedSandbox>,
     object: Object,
     request: HttpRequest,
-    body: web::Json<CreateInput>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
     auth::require_any(&request, &[object.write_scope()])?;
+    let body: CreateInput = parse_json(&body)?;
     let clock = WriteClock::now(&sandbox);
     let record = create_record_in(&mut sandbox.world(), object, &body, clock)?;
     if object == ObjectType::Contacts {
         schedule_auto_company(&sandbox, &record);
     }
-    tracing::debug!(object = object.path_name(), record_id = record.id, "sandbox record created");
+    tracing::debug!(
+        object = object.path_name(),
+        record_id = record.id,
+        "sandbox record created"
+    );
     Ok(HttpResponse::Created().json(render(object, &record, Selection::All)))
 }
 
@@ -91,7 +112,10 @@ pub(crate) async fn get_record(
     let id_property = check_id_property(object, query.id_property.as_deref())?;
     let world = sandbox.world();
     let record = if query.archived && id_property.is_none() {
-        id.trim().parse().ok().and_then(|id| world.crm.get_any(object, id))
+        id.trim()
+            .parse()
+            .ok()
+            .and_then(|id| world.crm.get_any(object, id))
     } else {
         resolve_id(&world, object, &id, id_property).and_then(|id| world.crm.get(object, id))
     };
@@ -103,7 +127,9 @@ pub(crate) async fn get_record(
         body["propertiesWithHistory"] = history(object, record, &history_names);
     }
     let association_names = split_names(query.associations.as_deref());
-    if let Some(associations) = record_associations(&world.associations, (object, record.id), &association_names) {
+    if let Some(associations) =
+        record_associations(&world.associations, (object, record.id), &association_names)
+    {
         body["associations"] = associations;
     }
     Ok(HttpResponse::Ok().json(body))
@@ -113,7 +139,10 @@ pub(crate) async fn get_record(
 /// only its current value.
 fn history(object: ObjectType, record: &super::store::Record, names: &[String]) -> Value {
     let mut map = Map::new();
-    for name in names.iter().filter(|name| properties::find(object, name).is_some()) {
+    for name in names
+        .iter()
+        .filter(|name| properties::find(object, name).is_some())
+    {
         let entries = match record.properties.get(name) {
             Some(value) => json!([{
                 "value": value,
@@ -148,18 +177,28 @@ pub(crate) async fn list_records(
     auth::require_any(&request, &[object.read_scope()])?;
     let limit = query.limit.unwrap_or(10);
     if limit == 0 || limit > LIST_LIMIT {
-        return Err(ApiError::validation(format!("limit must be between 1 and {LIST_LIMIT}")));
+        return Err(ApiError::validation(format!(
+            "limit must be between 1 and {LIST_LIMIT}"
+        )));
     }
     let after: u64 = match &query.after {
-        Some(after) => after.parse().map_err(|_| ApiError::validation(format!("after {after} is not a valid paging cursor")))?,
+        Some(after) => after.parse().map_err(|_| {
+            ApiError::validation(format!("after {after} is not a valid paging cursor"))
+        })?,
         None => 0,
     };
     let names = split_names(query.properties.as_deref());
     let world = sandbox.world();
-    let mut matching = world.crm.all(object).filter(|record| record.archived == query.archived && record.id > after);
+    let mut matching = world
+        .crm
+        .all(object)
+        .filter(|record| record.archived == query.archived && record.id > after);
     let page: Vec<&super::store::Record> = matching.by_ref().take(limit).collect();
     let more = matching.next().is_some();
-    let results: Vec<Value> = page.iter().map(|record| render(object, record, Selection::from_names(&names))).collect();
+    let results: Vec<Value> = page
+        .iter()
+        .map(|record| render(object, record, Selection::from_names(&names)))
+        .collect();
     let mut body = json!({ "results": results });
     if let (true, Some(last)) = (more, page.last()) {
         body["paging"] = json!({ "next": { "after": last.id.to_string() } });
@@ -190,10 +229,11 @@ pub(crate) async fn update_record(
     request: HttpRequest,
     id: web::Path<String>,
     query: web::Query<UpdateQuery>,
-    body: web::Json<UpdateInput>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
     auth::require_any(&request, &[object.write_scope()])?;
+    let body: UpdateInput = parse_json(&body)?;
     let id_property = check_id_property(object, query.id_property.as_deref())?;
     let clock = WriteClock::now(&sandbox);
     let mut world = sandbox.world();
@@ -214,7 +254,10 @@ pub(crate) async fn archive_record(
     auth::require_any(&request, &[object.write_scope()])?;
     let clock = WriteClock::now(&sandbox);
     if let Ok(id) = id.trim().parse::<u64>() {
-        sandbox.world().crm.archive(object, id, clock.now_ms, clock.lag_ms);
+        sandbox
+            .world()
+            .crm
+            .archive(object, id, clock.now_ms, clock.lag_ms);
     }
     // HubSpot answers 204 for an unknown id too.
     Ok(HttpResponse::NoContent().finish())

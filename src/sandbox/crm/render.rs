@@ -22,7 +22,11 @@ pub(crate) enum Selection<'a> {
 impl<'a> Selection<'a> {
     /// `Named` when `names` is not empty, `Defaults` otherwise.
     pub(crate) fn from_names(names: &'a [String]) -> Self {
-        if names.is_empty() { Selection::Defaults } else { Selection::Named(names) }
+        if names.is_empty() {
+            Selection::Defaults
+        } else {
+            Selection::Named(names)
+        }
     }
 }
 
@@ -44,18 +48,34 @@ fn select(object: ObjectType, stored: &Properties, selection: Selection<'_>) -> 
     };
     match selection {
         Selection::All => stored.keys().for_each(|name| put(name)),
-        Selection::Defaults => object.default_properties().iter().for_each(|name| put(name)),
+        Selection::Defaults => object
+            .default_properties()
+            .iter()
+            .for_each(|name| put(name)),
         Selection::Named(names) => {
-            for name in ["hs_object_id", object.created_property(), object.modified_property()] {
+            for name in [
+                "hs_object_id",
+                object.created_property(),
+                object.modified_property(),
+            ] {
                 put(name);
             }
-            names.iter().filter(|name| properties::find(object, name).is_some()).for_each(|name| put(name));
+            names
+                .iter()
+                .filter(|name| properties::find(object, name).is_some())
+                .for_each(|name| put(name));
         }
     }
     out
 }
 
-fn shape(id: u64, properties: Map<String, Value>, created_at_ms: i64, updated_at_ms: i64, archived: bool) -> Value {
+fn shape(
+    id: u64,
+    properties: Map<String, Value>,
+    created_at_ms: i64,
+    updated_at_ms: i64,
+    archived: bool,
+) -> Value {
     json!({
         "id": id.to_string(),
         "properties": properties,
@@ -68,11 +88,28 @@ fn shape(id: u64, properties: Map<String, Value>, created_at_ms: i64, updated_at
 /// A record's current state.
 pub(crate) fn render(object: ObjectType, record: &Record, selection: Selection<'_>) -> Value {
     let properties = select(object, &record.properties, selection);
-    shape(record.id, properties, record.created_at_ms, record.updated_at_ms, record.archived)
+    shape(
+        record.id,
+        properties,
+        record.created_at_ms,
+        record.updated_at_ms,
+        record.archived,
+    )
 }
 
 /// A record as the search index holds it.
-pub(crate) fn render_indexed(object: ObjectType, record: &Record, version: &IndexedVersion, selection: Selection<'_>) -> Value {
+pub(crate) fn render_indexed(
+    object: ObjectType,
+    record: &Record,
+    version: &IndexedVersion,
+    selection: Selection<'_>,
+) -> Value {
     let properties = select(object, &version.properties, selection);
-    shape(record.id, properties, record.created_at_ms, version.updated_at_ms, version.archived)
+    shape(
+        record.id,
+        properties,
+        record.created_at_ms,
+        version.updated_at_ms,
+        version.archived,
+    )
 }

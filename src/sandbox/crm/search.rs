@@ -12,7 +12,7 @@ use super::properties::{self, PropertyType};
 use super::render::{Selection, render_indexed};
 use super::store::Properties;
 use crate::sandbox::auth;
-use crate::sandbox::errors::ApiError;
+use crate::sandbox::errors::{ApiError, parse_json};
 use crate::sandbox::ids;
 use crate::sandbox::state::SharedSandbox;
 
@@ -120,7 +120,10 @@ impl Sort {
                 Some(name) => (name, Direction::Descending),
                 None => (text.as_str(), Direction::Ascending),
             },
-            Sort::Object { property_name, direction } => (property_name, direction.unwrap_or(Direction::Ascending)),
+            Sort::Object {
+                property_name,
+                direction,
+            } => (property_name, direction.unwrap_or(Direction::Ascending)),
         }
     }
 }
@@ -130,11 +133,12 @@ pub(crate) async fn search_records(
     sandbox: web::Data<SharedSandbox>,
     object: web::Data<ObjectType>,
     request: HttpRequest,
-    body: web::Json<SearchRequest>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
     auth::require_any(&request, &[object.read_scope()])?;
-    let search = body.into_inner();
+    let body: SearchRequest = parse_json(&body)?;
+    let search = body;
     let (offset, limit) = check_request(&search)?;
     let now = ids::now_ms();
     let world = sandbox.world();
@@ -148,8 +152,16 @@ pub(crate) async fn search_records(
         let (name, direction) = sort.parts();
         let kind = properties::find(object, name).map(|definition| definition.kind);
         hits.sort_by(|left, right| {
-            let ordering = compare_values(kind, left.1.properties.get(name), right.1.properties.get(name));
-            if direction == Direction::Descending { ordering.reverse() } else { ordering }
+            let ordering = compare_values(
+                kind,
+                left.1.properties.get(name),
+                right.1.properties.get(name),
+            );
+            if direction == Direction::Descending {
+                ordering.reverse()
+            } else {
+                ordering
+            }
         });
     }
     let total = hits.len() as u64;
@@ -171,13 +183,17 @@ pub(crate) async fn search_records(
 fn check_request(search: &SearchRequest) -> Result<(u64, u64), ApiError> {
     let limit = search.limit.unwrap_or(10);
     if limit > MAX_LIMIT {
-        return Err(ApiError::validation(format!("limit {limit} is too large; the maximum is {MAX_LIMIT}")));
+        return Err(ApiError::validation(format!(
+            "limit {limit} is too large; the maximum is {MAX_LIMIT}"
+        )));
     }
     let offset: u64 = match &search.after {
-        Some(after) => after
-            .text()
-            .parse()
-            .map_err(|_| ApiError::validation(format!("after {} is not a valid paging cursor", after.text())))?,
+        Some(after) => after.text().parse().map_err(|_| {
+            ApiError::validation(format!(
+                "after {} is not a valid paging cursor",
+                after.text()
+            ))
+        })?,
         None => 0,
     };
     if offset + limit > MAX_RESULTS {
@@ -186,18 +202,39 @@ fn check_request(search: &SearchRequest) -> Result<(u64, u64), ApiError> {
         )));
     }
     if search.filter_groups.len() > MAX_GROUPS {
-        return Err(ApiError::validation(format!("at most {MAX_GROUPS} filterGroups are allowed")));
+        return Err(ApiError::validation(format!(
+            "at most {MAX_GROUPS} filterGroups are allowed"
+        )));
     }
-    let total_filters: usize = search.filter_groups.iter().map(|group| group.filters.len()).sum();
-    if search.filter_groups.iter().any(|group| group.filters.len() > MAX_FILTERS_PER_GROUP) || total_filters > MAX_FILTERS {
+    let total_filters: usize = search
+        .filter_groups
+        .iter()
+        .map(|group| group.filters.len())
+        .sum();
+    if search
+        .filter_groups
+        .iter()
+        .any(|group| group.filters.len() > MAX_FILTERS_PER_GROUP)
+        || total_filters > MAX_FILTERS
+    {
         return Err(ApiError::validation(format!(
             "at most {MAX_FILTERS_PER_GROUP} filters per group and {MAX_FILTERS} filters in total are allowed"
         )));
     }
-    if search.query.as_ref().is_some_and(|query| query.chars().count() > MAX_QUERY_CHARS) {
-        return Err(ApiError::validation(format!("query is longer than {MAX_QUERY_CHARS} characters")));
+    if search
+        .query
+        .as_ref()
+        .is_some_and(|query| query.chars().count() > MAX_QUERY_CHARS)
+    {
+        return Err(ApiError::validation(format!(
+            "query is longer than {MAX_QUERY_CHARS} characters"
+        )));
     }
-    for filter in search.filter_groups.iter().flat_map(|group| group.filters.iter()) {
+    for filter in search
+        .filter_groups
+        .iter()
+        .flat_map(|group| group.filters.iter())
+    {
         check_filter(filter)?;
     }
     Ok((offset, limit))
@@ -216,7 +253,10 @@ fn check_filter(filter: &Filter) -> Result<(), ApiError> {
     };
     match filter.operator {
         Operator::In | Operator::NotIn => needs(filter.values.is_some(), "values"),
-        Operator::Between => needs(filter.value.is_some() && filter.high_value.is_some(), "value and highValue"),
+        Operator::Between => needs(
+            filter.value.is_some() && filter.high_value.is_some(),
+            "value and highValue",
+        ),
         Operator::HasProperty | Operator::NotHasProperty => Ok(()),
         _ => needs(filter.value.is_some(), "value"),
     }
@@ -224,8 +264,17 @@ fn check_filter(filter: &Filter) -> Result<(), ApiError> {
 
 fn matches(object: ObjectType, search: &SearchRequest, properties: &Properties) -> bool {
     let groups_match = search.filter_groups.is_empty()
-        || search.filter_groups.iter().any(|group| group.filters.iter().all(|filter| filter_matches(object, filter, properties)));
-    groups_match && search.query.as_deref().is_none_or(|query| query_matches(object, query, properties))
+        || search.filter_groups.iter().any(|group| {
+            group
+                .filters
+                .iter()
+                .all(|filter| filter_matches(object, filter, properties))
+        });
+    groups_match
+        && search
+            .query
+            .as_deref()
+            .is_none_or(|query| query_matches(object, query, properties))
 }
 
 fn filter_matches(object: ObjectType, filter: &Filter, properties: &Properties) -> bool {
@@ -241,7 +290,11 @@ fn filter_matches(object: ObjectType, filter: &Filter, properties: &Properties) 
         Operator::Gt => compare(&value) == Some(Ordering::Greater),
         Operator::Gte => matches!(compare(&value), Some(Ordering::Greater | Ordering::Equal)),
         Operator::Between => {
-            let high = filter.high_value.as_ref().map(Scalar::text).unwrap_or_default();
+            let high = filter
+                .high_value
+                .as_ref()
+                .map(Scalar::text)
+                .unwrap_or_default();
             matches!(compare(&value), Some(Ordering::Greater | Ordering::Equal))
                 && matches!(compare(&high), Some(Ordering::Less | Ordering::Equal))
         }
@@ -257,7 +310,9 @@ fn filter_matches(object: ObjectType, filter: &Filter, properties: &Properties) 
 fn in_values(kind: Option<PropertyType>, stored: Option<&String>, filter: &Filter) -> bool {
     let Some(stored) = stored else { return false };
     let values = filter.values.as_deref().unwrap_or_default();
-    values.iter().any(|value| compare_text(kind, stored, &value.text()) == Ordering::Equal)
+    values
+        .iter()
+        .any(|value| compare_text(kind, stored, &value.text()) == Ordering::Equal)
 }
 
 /// Compares a stored value with a filter value by the property's type:
@@ -268,16 +323,22 @@ fn compare_text(kind: Option<PropertyType>, stored: &str, wanted: &str) -> Order
             (Ok(left), Ok(right)) => left.partial_cmp(&right).unwrap_or(Ordering::Equal),
             _ => stored.cmp(wanted),
         },
-        Some(PropertyType::Datetime) => match (ids::parse_instant_ms(stored), ids::parse_instant_ms(wanted)) {
-            (Some(left), Some(right)) => left.cmp(&right),
-            _ => stored.cmp(wanted),
-        },
+        Some(PropertyType::Datetime) => {
+            match (ids::parse_instant_ms(stored), ids::parse_instant_ms(wanted)) {
+                (Some(left), Some(right)) => left.cmp(&right),
+                _ => stored.cmp(wanted),
+            }
+        }
         _ => stored.to_lowercase().cmp(&wanted.to_lowercase()),
     }
 }
 
 /// Sort order; records without the value sort last.
-fn compare_values(kind: Option<PropertyType>, left: Option<&String>, right: Option<&String>) -> Ordering {
+fn compare_values(
+    kind: Option<PropertyType>,
+    left: Option<&String>,
+    right: Option<&String>,
+) -> Ordering {
     match (left, right) {
         (Some(left), Some(right)) => compare_text(kind, left, right),
         (Some(_), None) => Ordering::Less,
@@ -295,7 +356,9 @@ fn contains_token(stored: &str, token: &str) -> bool {
         return true;
     }
     stored
-        .split(|character: char| !character.is_alphanumeric() && character != '@' && character != '.' && character != '-')
+        .split(|character: char| {
+            !character.is_alphanumeric() && character != '@' && character != '.' && character != '-'
+        })
         .chain(stored.split(|character: char| !character.is_alphanumeric()))
         .any(|word| !word.is_empty() && wildcard_match(word, &token))
 }
@@ -308,12 +371,16 @@ fn wildcard_match(text: &str, pattern: &str) -> bool {
     let mut rest = text;
     for (index, part) in parts.iter().enumerate() {
         if index == 0 {
-            let Some(stripped) = rest.strip_prefix(part) else { return false };
+            let Some(stripped) = rest.strip_prefix(part) else {
+                return false;
+            };
             rest = stripped;
         } else if index == parts.len() - 1 {
             return rest.ends_with(part);
         } else {
-            let Some(position) = rest.find(part) else { return false };
+            let Some(position) = rest.find(part) else {
+                return false;
+            };
             rest = &rest[position + part.len()..];
         }
     }
@@ -333,7 +400,10 @@ fn query_matches(object: ObjectType, query: &str, properties: &Properties) -> bo
         .filter_map(|name| properties.get(*name))
         .flat_map(|value| {
             let lower = value.to_lowercase();
-            let mut words: Vec<String> = lower.split(|character: char| !character.is_alphanumeric()).map(str::to_string).collect();
+            let mut words: Vec<String> = lower
+                .split(|character: char| !character.is_alphanumeric())
+                .map(str::to_string)
+                .collect();
             words.push(lower);
             words
         })

@@ -33,12 +33,19 @@ pub(crate) struct Record {
 impl Record {
     /// The version search sees at `now_ms`, if any.
     pub(crate) fn search_view(&self, now_ms: i64) -> Option<&IndexedVersion> {
-        self.indexed.iter().rev().find(|version| version.visible_from_ms <= now_ms)
+        self.indexed
+            .iter()
+            .rev()
+            .find(|version| version.visible_from_ms <= now_ms)
     }
 
     fn index(&mut self, now_ms: i64, lag_ms: u64) {
         // Versions older than the newest visible one can never be read again.
-        if let Some(newest_visible) = self.indexed.iter().rposition(|version| version.visible_from_ms <= now_ms) {
+        if let Some(newest_visible) = self
+            .indexed
+            .iter()
+            .rposition(|version| version.visible_from_ms <= now_ms)
+        {
             self.indexed.drain(..newest_visible);
         }
         self.indexed.push(IndexedVersion {
@@ -65,7 +72,10 @@ pub(crate) struct CrmStore {
 
 impl CrmStore {
     fn table(&mut self, object: ObjectType) -> &mut Table {
-        self.tables.entry(object).or_insert_with(|| Table { records: BTreeMap::new(), next_id: object.first_id() })
+        self.tables.entry(object).or_insert_with(|| Table {
+            records: BTreeMap::new(),
+            next_id: object.first_id(),
+        })
     }
 
     /// A record that is not archived.
@@ -80,7 +90,10 @@ impl CrmStore {
 
     /// All records of `object`, archived ones included, by id.
     pub(crate) fn all(&self, object: ObjectType) -> impl Iterator<Item = &Record> {
-        self.tables.get(&object).into_iter().flat_map(|table| table.records.values())
+        self.tables
+            .get(&object)
+            .into_iter()
+            .flat_map(|table| table.records.values())
     }
 
     /// The live contact whose email equals `email`, ignoring case.
@@ -88,29 +101,60 @@ impl CrmStore {
         let wanted = email.trim().to_lowercase();
         self.all(ObjectType::Contacts)
             .filter(|record| !record.archived)
-            .find(|record| record.properties.get("email").is_some_and(|stored| stored.to_lowercase() == wanted))
+            .find(|record| {
+                record
+                    .properties
+                    .get("email")
+                    .is_some_and(|stored| stored.to_lowercase() == wanted)
+            })
             .map(|record| record.id)
     }
 
     /// Stores a new record with `values` plus the system properties.
-    pub(crate) fn create(&mut self, object: ObjectType, values: Properties, now_ms: i64, lag_ms: u64) -> Record {
+    pub(crate) fn create(
+        &mut self,
+        object: ObjectType,
+        values: Properties,
+        now_ms: i64,
+        lag_ms: u64,
+    ) -> Record {
         let table = self.table(object);
         let id = table.next_id;
         table.next_id += 1;
-        let mut properties: Properties = values.into_iter().filter(|(_, value)| !value.is_empty()).collect();
+        let mut properties: Properties = values
+            .into_iter()
+            .filter(|(_, value)| !value.is_empty())
+            .collect();
         properties.insert("hs_object_id".into(), id.to_string());
         properties.insert(object.created_property().into(), ids::iso_ms(now_ms));
         properties.insert(object.modified_property().into(), ids::iso_ms(now_ms));
-        let mut record =
-            Record { id, properties, created_at_ms: now_ms, updated_at_ms: now_ms, archived: false, indexed: Vec::new() };
+        let mut record = Record {
+            id,
+            properties,
+            created_at_ms: now_ms,
+            updated_at_ms: now_ms,
+            archived: false,
+            indexed: Vec::new(),
+        };
         record.index(now_ms, lag_ms);
         table.records.insert(id, record.clone());
         record
     }
 
     /// Applies `values` to a live record; an empty value clears it.
-    pub(crate) fn update(&mut self, object: ObjectType, id: u64, values: Properties, now_ms: i64, lag_ms: u64) -> Option<Record> {
-        let record = self.table(object).records.get_mut(&id).filter(|record| !record.archived)?;
+    pub(crate) fn update(
+        &mut self,
+        object: ObjectType,
+        id: u64,
+        values: Properties,
+        now_ms: i64,
+        lag_ms: u64,
+    ) -> Option<Record> {
+        let record = self
+            .table(object)
+            .records
+            .get_mut(&id)
+            .filter(|record| !record.archived)?;
         for (name, value) in values {
             if value.is_empty() {
                 record.properties.remove(&name);
@@ -119,14 +163,27 @@ impl CrmStore {
             }
         }
         record.updated_at_ms = now_ms;
-        record.properties.insert(object.modified_property().into(), ids::iso_ms(now_ms));
+        record
+            .properties
+            .insert(object.modified_property().into(), ids::iso_ms(now_ms));
         record.index(now_ms, lag_ms);
         Some(record.clone())
     }
 
     /// Archives a live record; returns false when there was none.
-    pub(crate) fn archive(&mut self, object: ObjectType, id: u64, now_ms: i64, lag_ms: u64) -> bool {
-        let Some(record) = self.table(object).records.get_mut(&id).filter(|record| !record.archived) else {
+    pub(crate) fn archive(
+        &mut self,
+        object: ObjectType,
+        id: u64,
+        now_ms: i64,
+        lag_ms: u64,
+    ) -> bool {
+        let Some(record) = self
+            .table(object)
+            .records
+            .get_mut(&id)
+            .filter(|record| !record.archived)
+        else {
             return false;
         };
         record.archived = true;

@@ -39,8 +39,16 @@ pub(crate) fn validate_properties(
         };
         values.insert(name.clone(), text.clone());
     }
-    let mut problems: Vec<PropertyProblem> = values.iter().filter_map(|(name, text)| check_value(object, name, text)).collect();
-    if kind == WriteKind::Create && object == ObjectType::Notes && values.get("hs_timestamp").is_none_or(|text| text.is_empty()) {
+    let mut problems: Vec<PropertyProblem> = values
+        .iter()
+        .filter_map(|(name, text)| check_value(object, name, text))
+        .collect();
+    if kind == WriteKind::Create
+        && object == ObjectType::Notes
+        && values
+            .get("hs_timestamp")
+            .is_none_or(|text| text.is_empty())
+    {
         problems.push(PropertyProblem {
             name: "hs_timestamp".into(),
             code: "REQUIRED_PROPERTY",
@@ -69,8 +77,18 @@ fn json_kind(value: &Value) -> &'static str {
     }
 }
 
-fn problem(name: &str, code: &'static str, message: String, value: &str) -> Option<PropertyProblem> {
-    Some(PropertyProblem { name: name.into(), code, message, value: Some(value.into()) })
+fn problem(
+    name: &str,
+    code: &'static str,
+    message: String,
+    value: &str,
+) -> Option<PropertyProblem> {
+    Some(PropertyProblem {
+        name: name.into(),
+        code,
+        message,
+        value: Some(value.into()),
+    })
 }
 
 /// Checks one value against its definition.
@@ -84,7 +102,12 @@ fn check_value(object: ObjectType, name: &str, text: &str) -> Option<PropertyPro
         });
     };
     if definition.read_only {
-        return problem(name, "READ_ONLY_VALUE", format!("\"{name}\" is a read only property; its value cannot be set."), text);
+        return problem(
+            name,
+            "READ_ONLY_VALUE",
+            format!("\"{name}\" is a read only property; its value cannot be set."),
+            text,
+        );
     }
     if text.is_empty() {
         return None;
@@ -92,28 +115,45 @@ fn check_value(object: ObjectType, name: &str, text: &str) -> Option<PropertyPro
     match definition.kind {
         PropertyType::Enumeration => {
             let bad = text.split(';').find(|item| !definition.has_option(item))?;
-            let allowed: Vec<&str> = definition.options.iter().map(|(value, _)| value.as_str()).collect();
-            let message = format!("{bad} was not one of the allowed options: [{}]", allowed.join(", "));
+            let allowed: Vec<&str> = definition
+                .options
+                .iter()
+                .map(|(value, _)| value.as_str())
+                .collect();
+            let message = format!(
+                "{bad} was not one of the allowed options: [{}]",
+                allowed.join(", ")
+            );
             problem(name, "INVALID_OPTION", message, text)
         }
-        PropertyType::Number if !is_plain_number(text) => {
-            problem(name, "INVALID_INTEGER", format!("{text} was not a valid number."), text)
-        }
+        PropertyType::Number if !is_plain_number(text) => problem(
+            name,
+            "INVALID_INTEGER",
+            format!("{text} was not a valid number."),
+            text,
+        ),
         PropertyType::Datetime if ids::parse_instant_ms(text).is_none() => problem(
             name,
             "INVALID_DATE",
             format!("{text} was not a valid date-time; send ISO 8601 or epoch milliseconds."),
             text,
         ),
-        PropertyType::String if name == "email" && !is_valid_email(text) => {
-            problem(name, "INVALID_EMAIL", format!("Email address {text} is invalid"), text)
-        }
-        PropertyType::String if name == "hs_note_body" && text.chars().count() > NOTE_BODY_MAX_CHARS => problem(
+        PropertyType::String if name == "email" && !is_valid_email(text) => problem(
             name,
-            "INVALID_STRING",
-            format!("hs_note_body is longer than {NOTE_BODY_MAX_CHARS} characters"),
+            "INVALID_EMAIL",
+            format!("Email address {text} is invalid"),
             text,
         ),
+        PropertyType::String
+            if name == "hs_note_body" && text.chars().count() > NOTE_BODY_MAX_CHARS =>
+        {
+            problem(
+                name,
+                "INVALID_STRING",
+                format!("hs_note_body is longer than {NOTE_BODY_MAX_CHARS} characters"),
+                text,
+            )
+        }
         _ => None,
     }
 }
@@ -133,5 +173,8 @@ pub(crate) fn is_plain_number(text: &str) -> bool {
 /// A syntactically valid address with a dot in its domain.
 pub(crate) fn is_valid_email(text: &str) -> bool {
     email_address::EmailAddress::parse_with_options(text, email_address::Options::default()).is_ok()
-        && text.rsplit('@').next().is_some_and(|domain| domain.contains('.'))
+        && text
+            .rsplit('@')
+            .next()
+            .is_some_and(|domain| domain.contains('.'))
 }

@@ -19,8 +19,22 @@ use crate::sandbox::state::{SharedSandbox, World};
 /// Email domains of free mail providers, for which the portal creates no
 /// company automatically.
 const FREE_MAIL_DOMAINS: &[&str] = &[
-    "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "msn.com",
-    "icloud.com", "me.com", "aol.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de", "yandex.com", "mail.com",
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "hotmail.com",
+    "outlook.com",
+    "live.com",
+    "msn.com",
+    "icloud.com",
+    "me.com",
+    "aol.com",
+    "proton.me",
+    "protonmail.com",
+    "gmx.com",
+    "gmx.de",
+    "yandex.com",
+    "mail.com",
 ];
 
 /// Body of a record create (`SimplePublicObjectInputForCreate`).
@@ -42,16 +56,27 @@ pub(crate) struct WriteClock {
 
 impl WriteClock {
     pub(crate) fn now(sandbox: &SharedSandbox) -> Self {
-        Self { now_ms: ids::now_ms(), lag_ms: sandbox.settings().search_lag_ms }
+        Self {
+            now_ms: ids::now_ms(),
+            lag_ms: sandbox.settings().search_lag_ms,
+        }
     }
 }
 
 /// The 409 for a contact email that another contact already has.
 pub(crate) fn email_conflict(existing_id: u64) -> ApiError {
-    ApiError::conflict(format!("Contact already exists. Existing ID: {existing_id}"))
+    ApiError::conflict(format!(
+        "Contact already exists. Existing ID: {existing_id}"
+    ))
 }
 
-fn check_email_free(world: &World, object: ObjectType, values: &Properties, own_id: Option<u64>, batch_emails: &HashSet<String>) -> Result<(), ApiError> {
+fn check_email_free(
+    world: &World,
+    object: ObjectType,
+    values: &Properties,
+    own_id: Option<u64>,
+    batch_emails: &HashSet<String>,
+) -> Result<(), ApiError> {
     if object != ObjectType::Contacts {
         return Ok(());
     }
@@ -59,7 +84,9 @@ fn check_email_free(world: &World, object: ObjectType, values: &Properties, own_
         return Ok(());
     };
     if batch_emails.contains(email) {
-        return Err(ApiError::validation(format!("Duplicate email {email} in batch input")));
+        return Err(ApiError::validation(format!(
+            "Duplicate email {email} in batch input"
+        )));
     }
     match world.crm.find_contact_by_email(email) {
         Some(existing) if Some(existing) != own_id => Err(email_conflict(existing)),
@@ -93,22 +120,39 @@ pub(crate) fn prepare_create(
     let values = validate_properties(object, &input.properties, WriteKind::Create)?;
     check_email_free(world, object, &values, None, batch_emails)?;
     let links = associations::resolve_create_associations(&world.crm, object, &input.associations)?;
-    Ok(PreparedCreate { object, values, links })
+    Ok(PreparedCreate {
+        object,
+        values,
+        links,
+    })
 }
 
 /// Writes a prepared create with its associations.
-pub(crate) fn commit_create(world: &mut World, prepared: PreparedCreate, clock: WriteClock) -> Record {
+pub(crate) fn commit_create(
+    world: &mut World,
+    prepared: PreparedCreate,
+    clock: WriteClock,
+) -> Record {
     let object = prepared.object;
-    let record = world.crm.create(object, prepared.values, clock.now_ms, clock.lag_ms);
+    let record = world
+        .crm
+        .create(object, prepared.values, clock.now_ms, clock.lag_ms);
     for (target, type_id) in prepared.links {
-        world.associations.associate((object, record.id), target, type_id);
+        world
+            .associations
+            .associate((object, record.id), target, type_id);
     }
     record
 }
 
 /// Validates and stores one new record with its associations. Nothing is
 /// written when any check fails.
-pub(crate) fn create_record_in(world: &mut World, object: ObjectType, input: &CreateInput, clock: WriteClock) -> Result<Record, ApiError> {
+pub(crate) fn create_record_in(
+    world: &mut World,
+    object: ObjectType,
+    input: &CreateInput,
+    clock: WriteClock,
+) -> Result<Record, ApiError> {
     let prepared = prepare_create(world, object, input, &HashSet::new())?;
     Ok(commit_create(world, prepared, clock))
 }
@@ -144,10 +188,20 @@ pub(crate) fn prepare_update(
 }
 
 /// Writes a prepared update.
-pub(crate) fn commit_update(world: &mut World, prepared: PreparedUpdate, clock: WriteClock) -> Record {
+pub(crate) fn commit_update(
+    world: &mut World,
+    prepared: PreparedUpdate,
+    clock: WriteClock,
+) -> Record {
     world
         .crm
-        .update(prepared.object, prepared.id, prepared.values, clock.now_ms, clock.lag_ms)
+        .update(
+            prepared.object,
+            prepared.id,
+            prepared.values,
+            clock.now_ms,
+            clock.lag_ms,
+        )
         .expect("a prepared update names a live record and the world lock is held")
 }
 
@@ -176,10 +230,15 @@ pub fn create_or_update_contact_by_email(
     properties.insert("firstname".into(), Value::String(first_name.into()));
     properties.insert("lastname".into(), Value::String(last_name.into()));
     if let Some(id) = world.crm.find_contact_by_email(email) {
-        return update_record_in(world, ObjectType::Contacts, id, &properties, clock).map(|record| (record, false));
+        return update_record_in(world, ObjectType::Contacts, id, &properties, clock)
+            .map(|record| (record, false));
     }
     properties.insert("email".into(), Value::String(email.into()));
-    let input = CreateInput { properties, associations: Vec::new(), object_write_trace_id: None };
+    let input = CreateInput {
+        properties,
+        associations: Vec::new(),
+        object_write_trace_id: None,
+    };
     create_record_in(world, ObjectType::Contacts, &input, clock).map(|record| (record, true))
 }
 
@@ -191,7 +250,11 @@ pub(crate) fn schedule_auto_company(sandbox: &SharedSandbox, contact: &Record) {
     if !settings.auto_create_company {
         return;
     }
-    let Some(domain) = contact.properties.get("email").and_then(|email| email.rsplit_once('@')).map(|(_, domain)| domain.to_lowercase())
+    let Some(domain) = contact
+        .properties
+        .get("email")
+        .and_then(|email| email.rsplit_once('@'))
+        .map(|(_, domain)| domain.to_lowercase())
     else {
         return;
     };
@@ -211,11 +274,22 @@ pub(crate) fn schedule_auto_company(sandbox: &SharedSandbox, contact: &Record) {
                 let mut values = Properties::new();
                 values.insert("domain".into(), domain.clone());
                 values.insert("name".into(), company_name_from(&domain));
-                world.crm.create(ObjectType::Companies, values, clock.now_ms, clock.lag_ms).id
+                world
+                    .crm
+                    .create(ObjectType::Companies, values, clock.now_ms, clock.lag_ms)
+                    .id
             }
         };
-        world.associations.associate((ObjectType::Contacts, contact_id), (ObjectType::Companies, company_id), types::CONTACT_TO_COMPANY);
-        tracing::debug!(contact_id, company_id, "sandbox auto-created company association");
+        world.associations.associate(
+            (ObjectType::Contacts, contact_id),
+            (ObjectType::Companies, company_id),
+            types::CONTACT_TO_COMPANY,
+        );
+        tracing::debug!(
+            contact_id,
+            company_id,
+            "sandbox auto-created company association"
+        );
     });
 }
 
@@ -224,7 +298,12 @@ fn find_company_by_domain(world: &World, domain: &str) -> Option<u64> {
         .crm
         .all(ObjectType::Companies)
         .filter(|record| !record.archived)
-        .find(|record| record.properties.get("domain").is_some_and(|stored| stored.eq_ignore_ascii_case(domain)))
+        .find(|record| {
+            record
+                .properties
+                .get("domain")
+                .is_some_and(|stored| stored.eq_ignore_ascii_case(domain))
+        })
         .map(|record| record.id)
 }
 

@@ -13,7 +13,10 @@ use crate::sandbox::state::SharedSandbox;
 type Params = web::Query<HashMap<String, String>>;
 
 /// `GET /oauth/authorize`.
-pub(crate) async fn authorize(sandbox: web::Data<SharedSandbox>, params: Params) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn authorize(
+    sandbox: web::Data<SharedSandbox>,
+    params: Params,
+) -> Result<HttpResponse, ApiError> {
     approve(&sandbox, &params)
 }
 
@@ -24,7 +27,9 @@ pub(crate) async fn authorize_for_hub(
     params: Params,
 ) -> Result<HttpResponse, ApiError> {
     if hub_id.as_str() != crate::sandbox::PORTAL_ID.to_string() {
-        return Err(page_error(format!("No account with hub id {hub_id} is available to this user.")));
+        return Err(page_error(format!(
+            "No account with hub id {hub_id} is available to this user."
+        )));
     }
     approve(&sandbox, &params)
 }
@@ -35,10 +40,15 @@ fn page_error(message: String) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", message)
 }
 
-fn approve(sandbox: &SharedSandbox, params: &HashMap<String, String>) -> Result<HttpResponse, ApiError> {
+fn approve(
+    sandbox: &SharedSandbox,
+    params: &HashMap<String, String>,
+) -> Result<HttpResponse, ApiError> {
     let client_id = params.get("client_id").map(String::as_str).unwrap_or("");
     if client_id != sandbox.client_id {
-        return Err(page_error("Authorization failed because the client_id is missing or invalid.".into()));
+        return Err(page_error(
+            "Authorization failed because the client_id is missing or invalid.".into(),
+        ));
     }
     let redirect_text = params.get("redirect_uri").map(String::as_str).unwrap_or("");
     let redirect_uri = parse_redirect_uri(redirect_text)?;
@@ -46,18 +56,36 @@ fn approve(sandbox: &SharedSandbox, params: &HashMap<String, String>) -> Result<
 
     let mut world = sandbox.world();
     if let Some(denial) = world.tokens.deny_next.take() {
-        return Ok(redirect_with_error(redirect_uri, &denial.error, &denial.description, state));
+        return Ok(redirect_with_error(
+            redirect_uri,
+            &denial.error,
+            &denial.description,
+            state,
+        ));
     }
     let Some(scope_text) = params.get("scope").filter(|scope| !scope.trim().is_empty()) else {
-        return Err(page_error("Authorization failed because the scope parameter is missing.".into()));
+        return Err(page_error(
+            "Authorization failed because the scope parameter is missing.".into(),
+        ));
     };
     let requested: Vec<String> = scope_text.split_whitespace().map(str::to_string).collect();
-    if let Some(unknown) = requested.iter().find(|scope| !KNOWN_SCOPES.contains(&scope.as_str())) {
+    if let Some(unknown) = requested
+        .iter()
+        .find(|scope| !KNOWN_SCOPES.contains(&scope.as_str()))
+    {
         let description = format!("The scope {unknown} is not a valid scope for this app.");
-        return Ok(redirect_with_error(redirect_uri, "invalid_scope", &description, state));
+        return Ok(redirect_with_error(
+            redirect_uri,
+            "invalid_scope",
+            &description,
+            state,
+        ));
     }
     let mut scopes = requested;
-    let optional = params.get("optional_scope").map(String::as_str).unwrap_or("");
+    let optional = params
+        .get("optional_scope")
+        .map(String::as_str)
+        .unwrap_or("");
     for scope in optional.split_whitespace() {
         // Unknown optional scopes are dropped silently, as HubSpot drops
         // scopes for products the portal lacks.
@@ -68,7 +96,10 @@ fn approve(sandbox: &SharedSandbox, params: &HashMap<String, String>) -> Result<
     let ttl = sandbox.settings().auth_code_ttl_secs;
     let code = world.tokens.issue_code(redirect_text, scopes, ttl);
     drop(world);
-    tracing::info!(portal_id = crate::sandbox::PORTAL_ID, "sandbox authorize approved");
+    tracing::info!(
+        portal_id = crate::sandbox::PORTAL_ID,
+        "sandbox authorize approved"
+    );
 
     let mut location = redirect_uri;
     {
@@ -83,7 +114,9 @@ fn approve(sandbox: &SharedSandbox, params: &HashMap<String, String>) -> Result<
 
 /// Accepts `http://127.0.0.1...`, `http://localhost...` and any https URL.
 fn parse_redirect_uri(text: &str) -> Result<Url, ApiError> {
-    let invalid = || page_error("Authorization failed because the redirect_uri is missing or invalid.".into());
+    let invalid = || {
+        page_error("Authorization failed because the redirect_uri is missing or invalid.".into())
+    };
     let url = Url::parse(text).map_err(|_| invalid())?;
     let allowed = match url.scheme() {
         "https" => true,
@@ -93,7 +126,12 @@ fn parse_redirect_uri(text: &str) -> Result<Url, ApiError> {
     if allowed { Ok(url) } else { Err(invalid()) }
 }
 
-fn redirect_with_error(mut location: Url, error: &str, description: &str, state: Option<String>) -> HttpResponse {
+fn redirect_with_error(
+    mut location: Url,
+    error: &str,
+    description: &str,
+    state: Option<String>,
+) -> HttpResponse {
     {
         let mut query = location.query_pairs_mut();
         query.append_pair("error", error);
@@ -106,5 +144,7 @@ fn redirect_with_error(mut location: Url, error: &str, description: &str, state:
 }
 
 fn found(location: Url) -> HttpResponse {
-    HttpResponse::Found().insert_header(("location", location.to_string())).finish()
+    HttpResponse::Found()
+        .insert_header(("location", location.to_string()))
+        .finish()
 }

@@ -14,7 +14,11 @@ use crate::sandbox::{APP_ID, HUB_DOMAIN, INSTALLING_USER_ID, PORTAL_ID};
 /// Email of the installing user, as token metadata reports it.
 const INSTALLING_USER_EMAIL: &str = "ana.ruiz@slotchat-demo.sandbox.hubspot.local";
 
-fn access_token_fields(token: &str, scopes: &[String], expires_in: i64) -> serde_json::Map<String, Value> {
+fn access_token_fields(
+    token: &str,
+    scopes: &[String],
+    expires_in: i64,
+) -> serde_json::Map<String, Value> {
     let value = json!({
         "token": token,
         "user": INSTALLING_USER_EMAIL,
@@ -37,7 +41,11 @@ fn access_token_fields(token: &str, scopes: &[String], expires_in: i64) -> serde
     value.as_object().expect("a JSON object literal").clone()
 }
 
-fn refresh_token_fields(sandbox: &SharedSandbox, token: &str, scopes: &[String]) -> serde_json::Map<String, Value> {
+fn refresh_token_fields(
+    sandbox: &SharedSandbox,
+    token: &str,
+    scopes: &[String],
+) -> serde_json::Map<String, Value> {
     let value = json!({
         "token": token,
         "user": INSTALLING_USER_EMAIL,
@@ -52,15 +60,25 @@ fn refresh_token_fields(sandbox: &SharedSandbox, token: &str, scopes: &[String])
 }
 
 fn token_not_found(kind: &str) -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "", format!("{kind} not found or expired"))
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "",
+        format!("{kind} not found or expired"),
+    )
 }
 
 /// `GET /oauth/v1/access-tokens/{token}`.
-pub(crate) async fn get_access_token(sandbox: web::Data<SharedSandbox>, token: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn get_access_token(
+    sandbox: web::Data<SharedSandbox>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let now = ids::now_ms();
     let world = sandbox.world();
     match world.tokens.lookup_access_token(&token, now) {
-        super::TokenLookup::Valid { scopes, expires_at_ms } => {
+        super::TokenLookup::Valid {
+            scopes,
+            expires_at_ms,
+        } => {
             let fields = access_token_fields(&token, &scopes, (expires_at_ms - now) / 1000);
             Ok(HttpResponse::Ok().json(fields))
         }
@@ -69,7 +87,10 @@ pub(crate) async fn get_access_token(sandbox: web::Data<SharedSandbox>, token: w
 }
 
 /// `GET /oauth/v1/refresh-tokens/{token}`.
-pub(crate) async fn get_refresh_token(sandbox: web::Data<SharedSandbox>, token: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn get_refresh_token(
+    sandbox: web::Data<SharedSandbox>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let world = sandbox.world();
     let Some(refresh) = world.tokens.live_refresh_token(&token) else {
         return Err(token_not_found("refresh token"));
@@ -79,7 +100,10 @@ pub(crate) async fn get_refresh_token(sandbox: web::Data<SharedSandbox>, token: 
 
 /// `DELETE /oauth/v1/refresh-tokens/{token}`: revokes the refresh token only;
 /// access tokens already issued keep working until they expire.
-pub(crate) async fn delete_refresh_token(sandbox: web::Data<SharedSandbox>, token: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn delete_refresh_token(
+    sandbox: web::Data<SharedSandbox>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     if sandbox.world().tokens.revoke_refresh_token(&token) {
         tracing::info!(portal_id = PORTAL_ID, "sandbox revoked a refresh token");
         Ok(HttpResponse::NoContent().finish())
@@ -99,7 +123,11 @@ pub(crate) async fn introspect(
     let token = form.get("token").map(String::as_str).unwrap_or("");
     let now = ids::now_ms();
     let world = sandbox.world();
-    if let super::TokenLookup::Valid { scopes, expires_at_ms } = world.tokens.lookup_access_token(token, now) {
+    if let super::TokenLookup::Valid {
+        scopes,
+        expires_at_ms,
+    } = world.tokens.lookup_access_token(token, now)
+    {
         let mut fields = access_token_fields(token, &scopes, (expires_at_ms - now) / 1000);
         fields.insert("active".into(), json!(true));
         fields.insert("token_use".into(), json!("access_token"));
@@ -128,9 +156,14 @@ pub(crate) async fn revoke(
     check_client(&sandbox, &form, Style::Current)?;
     let token = form.get("token").map(String::as_str).unwrap_or("");
     let mut world = sandbox.world();
-    let revoked = world.tokens.revoke_refresh_token(token) || world.tokens.revoke_access_token(token);
+    let revoked =
+        world.tokens.revoke_refresh_token(token) || world.tokens.revoke_access_token(token);
     if !revoked {
-        return Err(Style::Current.error("BAD_REFRESH_TOKEN", "token is invalid, expired or already revoked", "invalid_grant"));
+        return Err(Style::Current.error(
+            "BAD_REFRESH_TOKEN",
+            "token is invalid, expired or already revoked",
+            "invalid_grant",
+        ));
     }
     tracing::info!(portal_id = PORTAL_ID, "sandbox revoked a token");
     Ok(HttpResponse::Ok().finish())
@@ -138,10 +171,17 @@ pub(crate) async fn revoke(
 
 /// `DELETE /appinstalls/v3/external-install`: uninstalls the app from the
 /// portal, which revokes every token it holds. No CRM data is removed.
-pub(crate) async fn uninstall(sandbox: web::Data<SharedSandbox>, request: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn uninstall(
+    sandbox: web::Data<SharedSandbox>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let principal = auth::require_any(&request, &["oauth"])?;
     if principal.is_private_app {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", "a private app cannot be uninstalled through this API"));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "VALIDATION_ERROR",
+            "a private app cannot be uninstalled through this API",
+        ));
     }
     sandbox.world().tokens.revoke_all();
     tracing::info!(portal_id = PORTAL_ID, "sandbox app uninstalled");

@@ -30,17 +30,47 @@ pub(crate) const KNOWN_SCOPES: &[&str] = &[
 pub(crate) fn configure(config: &mut web::ServiceConfig) {
     config
         .route("/oauth/authorize", web::get().to(authorize::authorize))
-        .route("/oauth/{hubId}/authorize", web::get().to(authorize::authorize_for_hub))
+        .route(
+            "/oauth/{hubId}/authorize",
+            web::get().to(authorize::authorize_for_hub),
+        )
         .route("/oauth/v1/token", web::post().to(token::exchange_v1))
         .route("/oauth/v3/token", web::post().to(token::exchange_current))
-        .route("/oauth/2026-03/token", web::post().to(token::exchange_current))
-        .route("/oauth/v1/access-tokens/{token}", web::get().to(metadata::get_access_token))
-        .route("/oauth/v1/refresh-tokens/{token}", web::get().to(metadata::get_refresh_token))
-        .route("/oauth/v1/refresh-tokens/{token}", web::delete().to(metadata::delete_refresh_token))
-        .route("/oauth/v3/token/introspect", web::post().to(metadata::introspect))
-        .route("/oauth/2026-03/token/introspect", web::post().to(metadata::introspect))
+        .route(
+            "/oauth/2026-03/token",
+            web::post().to(token::exchange_current),
+        )
+        .route(
+            "/oauth/v1/access-tokens/{token}",
+            web::get().to(metadata::get_access_token),
+        )
+        .route(
+            "/oauth/v1/refresh-tokens/{token}",
+            web::get().to(metadata::get_refresh_token),
+        )
+        .route(
+            "/oauth/v1/refresh-tokens/{token}",
+            web::delete().to(metadata::delete_refresh_token),
+        )
+        .route(
+            "/oauth/v3/token/introspect",
+            web::post().to(metadata::introspect),
+        )
+        .route(
+            "/oauth/2026-03/token/introspect",
+            web::post().to(metadata::introspect),
+        )
         .route("/oauth/v3/token/revoke", web::post().to(metadata::revoke))
-        .route("/oauth/2026-03/token/revoke", web::post().to(metadata::revoke))
-        .route("/appinstalls/v3/external-install", web::delete().to(metadata::uninstall))
-        .route("/appinstalls/2026-03/external-install", web::delete().to(metadata::uninstall));
+        .route(
+            "/oauth/2026-03/token/revoke",
+            web::post().to(metadata::revoke),
+        )
+        .route(
+            "/appinstalls/v3/external-install",
+            web::delete().to(metadata::uninstall),
+        )
+        .route(
+            "/appinstalls/2026-03/external-install",
+            web::delete().to(metadata::uninstall),
+        );
 }

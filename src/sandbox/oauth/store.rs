@@ -30,8 +30,13 @@ pub(crate) struct RefreshToken {
 
 /// The result of looking up an access token.
 pub(crate) enum TokenLookup {
-    Valid { scopes: Vec<String>, expires_at_ms: i64 },
-    Expired { expires_at_ms: i64 },
+    Valid {
+        scopes: Vec<String>,
+        expires_at_ms: i64,
+    },
+    Expired {
+        expires_at_ms: i64,
+    },
     Unknown,
 }
 
@@ -54,10 +59,22 @@ pub(crate) struct TokenStore {
 
 impl TokenStore {
     /// Stores a new single-use code and returns it.
-    pub(crate) fn issue_code(&mut self, redirect_uri: &str, scopes: Vec<String>, ttl_secs: u64) -> String {
+    pub(crate) fn issue_code(
+        &mut self,
+        redirect_uri: &str,
+        scopes: Vec<String>,
+        ttl_secs: u64,
+    ) -> String {
         let code = format!("sbx-code-{}", ids::random_token(32));
         let expires_at_ms = ids::now_ms() + (ttl_secs as i64) * 1000;
-        self.codes.insert(code.clone(), AuthCode { redirect_uri: redirect_uri.to_string(), scopes, expires_at_ms });
+        self.codes.insert(
+            code.clone(),
+            AuthCode {
+                redirect_uri: redirect_uri.to_string(),
+                scopes,
+                expires_at_ms,
+            },
+        );
         code
     }
 
@@ -69,7 +86,13 @@ impl TokenStore {
     /// Issues a refresh token for `scopes`.
     pub(crate) fn issue_refresh_token(&mut self, scopes: Vec<String>) -> String {
         let token = uuid::Uuid::new_v4().to_string();
-        self.refresh.insert(token.clone(), RefreshToken { scopes, revoked: false });
+        self.refresh.insert(
+            token.clone(),
+            RefreshToken {
+                scopes,
+                revoked: false,
+            },
+        );
         token
     }
 
@@ -77,7 +100,14 @@ impl TokenStore {
     pub(crate) fn issue_access_token(&mut self, scopes: Vec<String>, ttl_secs: u64) -> String {
         let token = format!("CK{}", ids::random_token(96));
         let expires_at_ms = ids::now_ms() + (ttl_secs as i64) * 1000;
-        self.access.insert(token.clone(), AccessToken { scopes, expires_at_ms, revoked: false });
+        self.access.insert(
+            token.clone(),
+            AccessToken {
+                scopes,
+                expires_at_ms,
+                revoked: false,
+            },
+        );
         token
     }
 
@@ -94,8 +124,13 @@ impl TokenStore {
     pub(crate) fn lookup_access_token(&self, token: &str, now_ms: i64) -> TokenLookup {
         match self.access_token(token) {
             None => TokenLookup::Unknown,
-            Some(access) if access.expires_at_ms <= now_ms => TokenLookup::Expired { expires_at_ms: access.expires_at_ms },
-            Some(access) => TokenLookup::Valid { scopes: access.scopes.clone(), expires_at_ms: access.expires_at_ms },
+            Some(access) if access.expires_at_ms <= now_ms => TokenLookup::Expired {
+                expires_at_ms: access.expires_at_ms,
+            },
+            Some(access) => TokenLookup::Valid {
+                scopes: access.scopes.clone(),
+                expires_at_ms: access.expires_at_ms,
+            },
         }
     }
 
@@ -123,14 +158,22 @@ impl TokenStore {
 
     /// Revokes every token, as uninstalling the app does.
     pub(crate) fn revoke_all(&mut self) {
-        self.access.values_mut().for_each(|access| access.revoked = true);
-        self.refresh.values_mut().for_each(|refresh| refresh.revoked = true);
+        self.access
+            .values_mut()
+            .for_each(|access| access.revoked = true);
+        self.refresh
+            .values_mut()
+            .for_each(|refresh| refresh.revoked = true);
     }
 
     /// Makes every issued access token expire now.
     pub(crate) fn expire_all_access_tokens(&mut self, now_ms: i64) -> usize {
         let mut count = 0;
-        for access in self.access.values_mut().filter(|access| access.expires_at_ms > now_ms) {
+        for access in self
+            .access
+            .values_mut()
+            .filter(|access| access.expires_at_ms > now_ms)
+        {
             access.expires_at_ms = now_ms;
             count += 1;
         }

@@ -46,14 +46,19 @@ pub(crate) async fn exchange_current(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     if !request.query_string().is_empty() {
-        let message = "parameters must be sent in the form-encoded request body, not in the query string";
+        let message =
+            "parameters must be sent in the form-encoded request body, not in the query string";
         return Err(Style::Current.error("BAD_REQUEST", message, "invalid_request"));
     }
     exchange(&sandbox, &request, &body, Style::Current)
 }
 
 /// Parses a form-encoded body; any other content type is rejected.
-pub(crate) fn parse_form(request: &HttpRequest, body: &[u8], style: Style) -> Result<HashMap<String, String>, ApiError> {
+pub(crate) fn parse_form(
+    request: &HttpRequest,
+    body: &[u8],
+    style: Style,
+) -> Result<HashMap<String, String>, ApiError> {
     let content_type = request
         .headers()
         .get("content-type")
@@ -63,22 +68,44 @@ pub(crate) fn parse_form(request: &HttpRequest, body: &[u8], style: Style) -> Re
         let message = "the request body must be application/x-www-form-urlencoded";
         return Err(style.error("BAD_REQUEST", message, "invalid_request"));
     }
-    serde_urlencoded::from_bytes(body)
-        .map_err(|_| style.error("BAD_REQUEST", "the form-encoded body could not be parsed", "invalid_request"))
+    serde_urlencoded::from_bytes(body).map_err(|_| {
+        style.error(
+            "BAD_REQUEST",
+            "the form-encoded body could not be parsed",
+            "invalid_request",
+        )
+    })
 }
 
 /// Checks `client_id` and `client_secret` against the registered app.
-pub(crate) fn check_client(sandbox: &SharedSandbox, form: &HashMap<String, String>, style: Style) -> Result<(), ApiError> {
+pub(crate) fn check_client(
+    sandbox: &SharedSandbox,
+    form: &HashMap<String, String>,
+    style: Style,
+) -> Result<(), ApiError> {
     if form.get("client_id").map(String::as_str) != Some(sandbox.client_id.as_str()) {
-        return Err(style.error("BAD_CLIENT_ID", "missing or invalid client_id", "invalid_client"));
+        return Err(style.error(
+            "BAD_CLIENT_ID",
+            "missing or invalid client_id",
+            "invalid_client",
+        ));
     }
     if form.get("client_secret").map(String::as_str) != Some(sandbox.client_secret.as_str()) {
-        return Err(style.error("BAD_CLIENT_SECRET", "missing or invalid client_secret", "invalid_client"));
+        return Err(style.error(
+            "BAD_CLIENT_SECRET",
+            "missing or invalid client_secret",
+            "invalid_client",
+        ));
     }
     Ok(())
 }
 
-fn exchange(sandbox: &SharedSandbox, request: &HttpRequest, body: &[u8], style: Style) -> Result<HttpResponse, ApiError> {
+fn exchange(
+    sandbox: &SharedSandbox,
+    request: &HttpRequest,
+    body: &[u8],
+    style: Style,
+) -> Result<HttpResponse, ApiError> {
     let form = parse_form(request, body, style)?;
     check_client(sandbox, &form, style)?;
     let field = |name: &str| form.get(name).map(String::as_str).unwrap_or("");
@@ -93,11 +120,20 @@ fn exchange(sandbox: &SharedSandbox, request: &HttpRequest, body: &[u8], style: 
     }
 }
 
-fn exchange_code(sandbox: &SharedSandbox, code: &str, redirect_uri: &str, style: Style) -> Result<HttpResponse, ApiError> {
+fn exchange_code(
+    sandbox: &SharedSandbox,
+    code: &str,
+    redirect_uri: &str,
+    style: Style,
+) -> Result<HttpResponse, ApiError> {
     let ttl = sandbox.settings().access_token_ttl_secs;
     let mut world = sandbox.world();
     let Some(grant) = world.tokens.take_code(code) else {
-        return Err(style.error("BAD_AUTH_CODE", "missing or unknown auth code", "invalid_grant"));
+        return Err(style.error(
+            "BAD_AUTH_CODE",
+            "missing or unknown auth code",
+            "invalid_grant",
+        ));
     };
     if grant.expires_at_ms <= ids::now_ms() {
         return Err(style.error("EXPIRED_AUTH_CODE", "auth code is expired", "invalid_grant"));
@@ -112,14 +148,30 @@ fn exchange_code(sandbox: &SharedSandbox, code: &str, redirect_uri: &str, style:
     let refresh_token = world.tokens.issue_refresh_token(grant.scopes.clone());
     let access_token = world.tokens.issue_access_token(grant.scopes.clone(), ttl);
     drop(world);
-    tracing::info!(portal_id = PORTAL_ID, "sandbox exchanged an authorization code");
-    Ok(token_response(access_token, refresh_token, ttl, &grant.scopes))
+    tracing::info!(
+        portal_id = PORTAL_ID,
+        "sandbox exchanged an authorization code"
+    );
+    Ok(token_response(
+        access_token,
+        refresh_token,
+        ttl,
+        &grant.scopes,
+    ))
 }
 
-fn refresh(sandbox: &SharedSandbox, refresh_token: &str, style: Style) -> Result<HttpResponse, ApiError> {
+fn refresh(
+    sandbox: &SharedSandbox,
+    refresh_token: &str,
+    style: Style,
+) -> Result<HttpResponse, ApiError> {
     let ttl = sandbox.settings().access_token_ttl_secs;
     let mut world = sandbox.world();
-    let Some(scopes) = world.tokens.live_refresh_token(refresh_token).map(|refresh| refresh.scopes.clone()) else {
+    let Some(scopes) = world
+        .tokens
+        .live_refresh_token(refresh_token)
+        .map(|refresh| refresh.scopes.clone())
+    else {
         let message = match style {
             Style::V1 => "missing or invalid refresh token",
             Style::Current => "refresh token is invalid, expired or revoked",
@@ -128,10 +180,20 @@ fn refresh(sandbox: &SharedSandbox, refresh_token: &str, style: Style) -> Result
     };
     let access_token = world.tokens.issue_access_token(scopes.clone(), ttl);
     drop(world);
-    Ok(token_response(access_token, refresh_token.to_string(), ttl, &scopes))
+    Ok(token_response(
+        access_token,
+        refresh_token.to_string(),
+        ttl,
+        &scopes,
+    ))
 }
 
-fn token_response(access_token: String, refresh_token: String, ttl_secs: u64, scopes: &[String]) -> HttpResponse {
+fn token_response(
+    access_token: String,
+    refresh_token: String,
+    ttl_secs: u64,
+    scopes: &[String],
+) -> HttpResponse {
     HttpResponse::Ok().json(json!({
         "token_type": "bearer",
         "access_token": access_token,

@@ -38,16 +38,30 @@ pub(crate) fn booking_window(link: &Link, now_ms: i64) -> (i64, i64) {
 
 fn local_instant(time_zone: Tz, date: NaiveDate, minute: u32) -> Option<i64> {
     let time = NaiveTime::from_hms_opt(minute / 60, minute % 60, 0)?;
-    let local = time_zone.from_local_datetime(&date.and_time(time)).earliest()?;
+    let local = time_zone
+        .from_local_datetime(&date.and_time(time))
+        .earliest()?;
     Some(local.with_timezone(&Utc).timestamp_millis())
 }
 
 /// Starts inside `[from_ms, to_ms)` where a `duration_ms` meeting fits the
 /// member's working hours on the link's increment grid.
-fn working_starts(link: &Link, user: &User, duration_ms: i64, from_ms: i64, to_ms: i64) -> Vec<i64> {
+fn working_starts(
+    link: &Link,
+    user: &User,
+    duration_ms: i64,
+    from_ms: i64,
+    to_ms: i64,
+) -> Vec<i64> {
     let step = link.step_ms(duration_ms).max(60_000);
-    let first_day = ids::to_datetime(from_ms).with_timezone(&user.time_zone).date_naive() - Duration::days(1);
-    let last_day = ids::to_datetime(to_ms).with_timezone(&user.time_zone).date_naive() + Duration::days(1);
+    let first_day = ids::to_datetime(from_ms)
+        .with_timezone(&user.time_zone)
+        .date_naive()
+        - Duration::days(1);
+    let last_day = ids::to_datetime(to_ms)
+        .with_timezone(&user.time_zone)
+        .date_naive()
+        + Duration::days(1);
     let mut starts = Vec::new();
     let mut day = first_day;
     while day <= last_day {
@@ -55,9 +69,10 @@ fn working_starts(link: &Link, user: &User, duration_ms: i64, from_ms: i64, to_m
             if *weekday != weekday_of(day) {
                 continue;
             }
-            let (Some(open), Some(close)) =
-                (local_instant(user.time_zone, day, *start_minute), local_instant(user.time_zone, day, *end_minute))
-            else {
+            let (Some(open), Some(close)) = (
+                local_instant(user.time_zone, day, *start_minute),
+                local_instant(user.time_zone, day, *end_minute),
+            ) else {
                 continue;
             };
             let mut start = open;
@@ -73,9 +88,17 @@ fn working_starts(link: &Link, user: &User, duration_ms: i64, from_ms: i64, to_m
     starts
 }
 
-fn is_busy(scheduler: &Scheduler, link: &Link, user: &User, start: i64, duration_ms: i64, bookings: Bookings) -> bool {
+fn is_busy(
+    scheduler: &Scheduler,
+    link: &Link,
+    user: &User,
+    start: i64,
+    duration_ms: i64,
+    bookings: Bookings,
+) -> bool {
     let (blocked_from, blocked_to) = (start - link.buffer_ms, start + duration_ms + link.buffer_ms);
-    let overlaps = |(busy_start, busy_end): (i64, i64)| busy_start < blocked_to && busy_end > blocked_from;
+    let overlaps =
+        |(busy_start, busy_end): (i64, i64)| busy_start < blocked_to && busy_end > blocked_from;
     let calendar_busy = !user.offline && user.busy.iter().copied().any(overlaps);
     let booked = bookings == Bookings::Count
         && scheduler
@@ -126,17 +149,36 @@ pub(crate) fn link_slots(
         return BTreeSet::new();
     };
     match link.link_type {
-        LinkType::Group => per_member.fold(first, |all, next| all.intersection(&next).copied().collect()),
-        LinkType::Personal | LinkType::RoundRobin => per_member.fold(first, |all, next| all.union(&next).copied().collect()),
+        LinkType::Group => per_member.fold(first, |all, next| {
+            all.intersection(&next).copied().collect()
+        }),
+        LinkType::Personal | LinkType::RoundRobin => {
+            per_member.fold(first, |all, next| all.union(&next).copied().collect())
+        }
     }
 }
 
 /// Members free for a meeting of `duration_ms` at `start_ms`.
-pub(crate) fn free_members<'a>(scheduler: &'a Scheduler, link: &Link, duration_ms: i64, start_ms: i64, now_ms: i64) -> Vec<&'a User> {
+pub(crate) fn free_members<'a>(
+    scheduler: &'a Scheduler,
+    link: &Link,
+    duration_ms: i64,
+    start_ms: i64,
+    now_ms: i64,
+) -> Vec<&'a User> {
     scheduler
         .members(link)
         .filter(|user| {
-            member_slots(scheduler, link, user, duration_ms, (start_ms, start_ms + 1), now_ms, Bookings::Count).contains(&start_ms)
+            member_slots(
+                scheduler,
+                link,
+                user,
+                duration_ms,
+                (start_ms, start_ms + 1),
+                now_ms,
+                Bookings::Count,
+            )
+            .contains(&start_ms)
         })
         .collect()
 }
@@ -144,10 +186,14 @@ pub(crate) fn free_members<'a>(scheduler: &'a Scheduler, link: &Link, duration_m
 /// The calendar month `month_offset` months from now in `time_zone`, as
 /// epoch ms `[start, end)`.
 pub(crate) fn month_range(time_zone: Tz, now_ms: i64, month_offset: i32) -> (i64, i64) {
-    let today = ids::to_datetime(now_ms).with_timezone(&time_zone).date_naive();
+    let today = ids::to_datetime(now_ms)
+        .with_timezone(&time_zone)
+        .date_naive();
     let month_index = today.year() * 12 + today.month0() as i32 + month_offset;
     let first = |index: i32| {
-        let date = NaiveDate::from_ymd_opt(index.div_euclid(12), index.rem_euclid(12) as u32 + 1, 1).expect("the first of a month exists");
+        let date =
+            NaiveDate::from_ymd_opt(index.div_euclid(12), index.rem_euclid(12) as u32 + 1, 1)
+                .expect("the first of a month exists");
         local_instant(time_zone, date, 0)
             .or_else(|| local_instant(time_zone, date, 60))
             .expect("midnight or 01:00 exists on the first of a month")

@@ -14,7 +14,7 @@ use super::handlers::unknown_slug;
 use super::model::{Booking, Link, User};
 use crate::sandbox::auth;
 use crate::sandbox::crm::{self, ObjectType};
-use crate::sandbox::errors::ApiError;
+use crate::sandbox::errors::{ApiError, parse_json};
 use crate::sandbox::ids;
 use crate::sandbox::state::SharedSandbox;
 
@@ -22,7 +22,12 @@ use crate::sandbox::state::SharedSandbox;
 const WRITE_SCOPES: &[&str] = &["crm.objects.contacts.write", "meetings-write"];
 
 /// Email domains HubSpot rejects as throwaway addresses.
-const THROWAWAY_DOMAINS: &[&str] = &["example.com", "example.org", "example.net", "mailinator.com"];
+const THROWAWAY_DOMAINS: &[&str] = &[
+    "example.com",
+    "example.org",
+    "example.net",
+    "mailinator.com",
+];
 
 /// `ExternalMeetingBooking`.
 #[derive(Debug, Deserialize)]
@@ -60,32 +65,52 @@ struct ConsentResponse {
 }
 
 fn booking_error(code: &str, message: String) -> ApiError {
-    ApiError::booking(code, message.clone()).with("errors", json!([{ "message": message, "code": code }]))
+    ApiError::booking(code, message.clone())
+        .with("errors", json!([{ "message": message, "code": code }]))
 }
 
 fn parse_start(value: &Value) -> Result<i64, ApiError> {
     let parsed = match value {
         Value::Number(number) => number.as_i64(),
-        Value::String(text) => chrono::DateTime::parse_from_rfc3339(text).ok().map(|instant| instant.timestamp_millis()),
+        Value::String(text) => chrono::DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|instant| instant.timestamp_millis()),
         _ => None,
     };
-    parsed.ok_or_else(|| ApiError::invalid_json(format!("startTime {value} is not an ISO 8601 date-time or epoch milliseconds")))
+    parsed.ok_or_else(|| {
+        ApiError::invalid_json(format!(
+            "startTime {value} is not an ISO 8601 date-time or epoch milliseconds"
+        ))
+    })
 }
 
 fn check_email(email: &str) -> Result<(), ApiError> {
-    let domain = email.rsplit_once('@').map(|(_, domain)| domain.to_lowercase()).unwrap_or_default();
+    let domain = email
+        .rsplit_once('@')
+        .map(|(_, domain)| domain.to_lowercase())
+        .unwrap_or_default();
     if !crm_email_valid(email) {
-        return Err(booking_error("INVALID_EMAIL", format!("Email address {email} is invalid")));
+        return Err(booking_error(
+            "INVALID_EMAIL",
+            format!("Email address {email} is invalid"),
+        ));
     }
     if THROWAWAY_DOMAINS.contains(&domain.as_str()) {
-        return Err(booking_error("INVALID_EMAIL", format!("Email address {email} is not accepted; use a real address")));
+        return Err(booking_error(
+            "INVALID_EMAIL",
+            format!("Email address {email} is not accepted; use a real address"),
+        ));
     }
     Ok(())
 }
 
 fn crm_email_valid(email: &str) -> bool {
-    email_address::EmailAddress::parse_with_options(email, email_address::Options::default()).is_ok()
-        && email.rsplit('@').next().is_some_and(|domain| domain.contains('.'))
+    email_address::EmailAddress::parse_with_options(email, email_address::Options::default())
+        .is_ok()
+        && email
+            .rsplit('@')
+            .next()
+            .is_some_and(|domain| domain.contains('.'))
 }
 
 fn check_guests(link: &Link, guests: &[String]) -> Result<(), ApiError> {
@@ -93,26 +118,49 @@ fn check_guests(link: &Link, guests: &[String]) -> Result<(), ApiError> {
         return Ok(());
     }
     if !link.can_add_guests {
-        return Err(booking_error("INVALID_EMAIL_GUESTS", "This meeting link does not allow guests".into()));
+        return Err(booking_error(
+            "INVALID_EMAIL_GUESTS",
+            "This meeting link does not allow guests".into(),
+        ));
     }
     if guests.len() > link.max_guest_count {
-        return Err(booking_error("INVALID_EMAIL_GUESTS", format!("At most {} guests are allowed", link.max_guest_count)));
+        return Err(booking_error(
+            "INVALID_EMAIL_GUESTS",
+            format!("At most {} guests are allowed", link.max_guest_count),
+        ));
     }
     if let Some(bad) = guests.iter().find(|guest| !crm_email_valid(guest)) {
-        return Err(booking_error("INVALID_EMAIL_GUESTS", format!("Guest email {bad} is invalid")));
+        return Err(booking_error(
+            "INVALID_EMAIL_GUESTS",
+            format!("Guest email {bad} is invalid"),
+        ));
     }
     Ok(())
 }
 
 fn check_form(link: &Link, answers: &[FormAnswer]) -> Result<(), ApiError> {
     for field in &link.form_fields {
-        let answer = answers.iter().find(|answer| answer.name == field.name).map(|answer| answer.value.trim());
+        let answer = answers
+            .iter()
+            .find(|answer| answer.name == field.name)
+            .map(|answer| answer.value.trim());
         match answer {
             None | Some("") if field.required => {
-                return Err(ApiError::validation(format!("required form field {} does not have a corresponding value", field.name)));
+                return Err(ApiError::validation(format!(
+                    "required form field {} does not have a corresponding value",
+                    field.name
+                )));
             }
-            Some(value) if !value.is_empty() && !field.options.is_empty() && !field.options.iter().any(|(option, _)| option == value) => {
-                let allowed: Vec<&str> = field.options.iter().map(|(option, _)| option.as_str()).collect();
+            Some(value)
+                if !value.is_empty()
+                    && !field.options.is_empty()
+                    && !field.options.iter().any(|(option, _)| option == value) =>
+            {
+                let allowed: Vec<&str> = field
+                    .options
+                    .iter()
+                    .map(|(option, _)| option.as_str())
+                    .collect();
                 return Err(ApiError::validation(format!(
                     "form field {} has value {value}, which is not one of the options: [{}]",
                     field.name,
@@ -126,12 +174,20 @@ fn check_form(link: &Link, answers: &[FormAnswer]) -> Result<(), ApiError> {
 }
 
 fn check_consent(link: &Link, responses: &[ConsentResponse]) -> Result<(), ApiError> {
-    let Some(consent) = &link.legal_consent else { return Ok(()) };
+    let Some(consent) = &link.legal_consent else {
+        return Ok(());
+    };
     if consent.processing_consent_type != "REQUIRED_CHECKBOX" {
         return Ok(());
     }
-    for checkbox in consent.checkboxes.iter().filter(|checkbox| checkbox.required) {
-        let given = responses.iter().any(|response| response.communication_type_id == checkbox.communication_type_id && response.consented);
+    for checkbox in consent
+        .checkboxes
+        .iter()
+        .filter(|checkbox| checkbox.required)
+    {
+        let given = responses.iter().any(|response| {
+            response.communication_type_id == checkbox.communication_type_id && response.consented
+        });
         if !given {
             return Err(ApiError::validation(format!(
                 "legal consent is required: legalConsentResponses must contain communicationTypeId {} with consented true",
@@ -143,35 +199,68 @@ fn check_consent(link: &Link, responses: &[ConsentResponse]) -> Result<(), ApiEr
 }
 
 /// Checks the start time against the link's computed availability.
-fn check_slot(scheduler: &Scheduler, link: &Link, duration: i64, start: i64, now: i64) -> Result<(), ApiError> {
+fn check_slot(
+    scheduler: &Scheduler,
+    link: &Link,
+    duration: i64,
+    start: i64,
+    now: i64,
+) -> Result<(), ApiError> {
     let (earliest, latest) = booking_window(link, now);
     let range = (start, start + 1);
-    if start >= earliest && start + duration <= latest && link_slots(scheduler, link, duration, range, now, Bookings::Count).contains(&start) {
+    if start >= earliest
+        && start + duration <= latest
+        && link_slots(scheduler, link, duration, range, now, Bookings::Count).contains(&start)
+    {
         return Ok(());
     }
     if link_slots(scheduler, link, duration, range, now, Bookings::Ignore).contains(&start) {
-        return Err(booking_error("MEETING_TIME_NOT_AVAILABLE", "The requested time is no longer available".into()));
+        return Err(booking_error(
+            "MEETING_TIME_NOT_AVAILABLE",
+            "The requested time is no longer available".into(),
+        ));
     }
-    Err(booking_error("MEETING_START_TIME_NOT_VALID", "Start time must be contained in availability settings".into()))
+    Err(booking_error(
+        "MEETING_START_TIME_NOT_VALID",
+        "Start time must be contained in availability settings".into(),
+    ))
 }
 
 /// Picks the member the meeting lands on: a free member named in
 /// `likelyAvailableUserIds` first, then the organizer when the link
 /// prioritizes the owner, then the member with the fewest bookings.
-fn assign_member<'a>(scheduler: &'a Scheduler, link: &Link, request: &BookingRequest, start: i64, now: i64) -> Option<&'a User> {
+fn assign_member<'a>(
+    scheduler: &'a Scheduler,
+    link: &Link,
+    request: &BookingRequest,
+    start: i64,
+    now: i64,
+) -> Option<&'a User> {
     let free = free_members(scheduler, link, request.duration, start, now);
     if link.link_type == super::model::LinkType::Group {
         return scheduler.user(&link.organizer_user_id);
     }
-    if let Some(user) = request.likely_available_user_ids.iter().find_map(|id| free.iter().find(|user| &user.user_id == id || &user.meetings_user_id == id)) {
+    if let Some(user) = request.likely_available_user_ids.iter().find_map(|id| {
+        free.iter()
+            .find(|user| &user.user_id == id || &user.meetings_user_id == id)
+    }) {
         return Some(*user);
     }
     if link.owner_prioritized {
-        if let Some(owner) = free.iter().find(|user| user.user_id == link.organizer_user_id) {
+        if let Some(owner) = free
+            .iter()
+            .find(|user| user.user_id == link.organizer_user_id)
+        {
             return Some(*owner);
         }
     }
-    free.into_iter().min_by_key(|user| scheduler.bookings.iter().filter(|booking| booking.user_id == user.user_id).count())
+    free.into_iter().min_by_key(|user| {
+        scheduler
+            .bookings
+            .iter()
+            .filter(|booking| booking.user_id == user.user_id)
+            .count()
+    })
 }
 
 /// `POST .../meeting-links/book`. A `?timezone=` query is accepted and
@@ -179,26 +268,40 @@ fn assign_member<'a>(scheduler: &'a Scheduler, link: &Link, request: &BookingReq
 pub(crate) async fn book_meeting(
     sandbox: web::Data<SharedSandbox>,
     request: HttpRequest,
-    body: web::Json<BookingRequest>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     auth::require_any(&request, WRITE_SCOPES)?;
-    let booking = body.into_inner();
+    let body: BookingRequest = parse_json(&body)?;
+    let booking = body;
     let now = ids::now_ms();
     let clock = crate::sandbox::crm::WriteClock::now(&sandbox);
 
     let mut world = sandbox.world();
-    let link = world.scheduler.link_by_slug(&booking.slug).cloned().ok_or_else(unknown_slug)?;
+    let link = world
+        .scheduler
+        .link_by_slug(&booking.slug)
+        .cloned()
+        .ok_or_else(unknown_slug)?;
     if booking.last_name.trim().is_empty() {
         return Err(ApiError::validation("lastName must not be empty"));
     }
     check_email(booking.email.trim())?;
     check_guests(&link, &booking.guest_emails)?;
     if !link.durations_ms.contains(&booking.duration) {
-        return Err(booking_error("MEETING_DURATION_NOT_VALID", "Duration is not accepted by link".into()));
+        return Err(booking_error(
+            "MEETING_DURATION_NOT_VALID",
+            "Duration is not accepted by link".into(),
+        ));
     }
     let start = parse_start(&booking.start_time)?;
     let booking_timezone = match booking.timezone.as_deref() {
-        Some(text) => text.parse::<Tz>().map_err(|_| ApiError::validation(format!("timezone {text} is not a valid IANA time zone")))?.name().to_string(),
+        Some(text) => text
+            .parse::<Tz>()
+            .map_err(|_| {
+                ApiError::validation(format!("timezone {text} is not a valid IANA time zone"))
+            })?
+            .name()
+            .to_string(),
         None => "UTC".to_string(),
     };
     check_form(&link, &booking.form_fields)?;
@@ -206,12 +309,27 @@ pub(crate) async fn book_meeting(
     check_slot(&world.scheduler, &link, booking.duration, start, now)?;
     let member = assign_member(&world.scheduler, &link, &booking, start, now)
         .cloned()
-        .ok_or_else(|| booking_error("MEETING_TIME_NOT_AVAILABLE", "The requested time is no longer available".into()))?;
+        .ok_or_else(|| {
+            booking_error(
+                "MEETING_TIME_NOT_AVAILABLE",
+                "The requested time is no longer available".into(),
+            )
+        })?;
 
     let email = booking.email.trim().to_lowercase();
-    let (contact, created) = crm::create_or_update_contact_by_email(&mut world, &email, booking.first_name.trim(), booking.last_name.trim(), clock)?;
+    let (contact, created) = crm::create_or_update_contact_by_email(
+        &mut world,
+        &email,
+        booking.first_name.trim(),
+        booking.last_name.trim(),
+        clock,
+    )?;
     let is_offline = member.offline;
-    let calendar_event_id = if is_offline { String::new() } else { ids::random_token(20).to_lowercase() };
+    let calendar_event_id = if is_offline {
+        String::new()
+    } else {
+        ids::random_token(20).to_lowercase()
+    };
     let record = Booking {
         id: format!("{}", 60_000_000 + world.scheduler.bookings.len() as u64 + 1),
         link_id: link.id.clone(),
@@ -228,7 +346,11 @@ pub(crate) async fn book_meeting(
         last_name: booking.last_name.trim().to_string(),
         timezone: booking_timezone.clone(),
         locale: booking.locale.clone(),
-        form_fields: booking.form_fields.iter().map(|answer| (answer.name.clone(), answer.value.clone())).collect(),
+        form_fields: booking
+            .form_fields
+            .iter()
+            .map(|answer| (answer.name.clone(), answer.value.clone()))
+            .collect(),
         guest_emails: booking.guest_emails.clone(),
         created_at_ms: now,
     };
@@ -238,18 +360,42 @@ pub(crate) async fn book_meeting(
         crate::sandbox::crm::schedule_auto_company(&sandbox, &contact);
     }
     tracing::info!(link_id = %link.id, contact_id = contact.id, is_offline, "sandbox meeting booked");
-    Ok(HttpResponse::Ok().json(response_body(&link, &member, &booking, start, &calendar_event_id, &contact.id.to_string(), &booking_timezone)))
+    Ok(HttpResponse::Ok().json(response_body(
+        &link,
+        &member,
+        &booking,
+        start,
+        &calendar_event_id,
+        &contact.id.to_string(),
+        &booking_timezone,
+    )))
 }
 
-fn response_body(link: &Link, member: &User, booking: &BookingRequest, start: i64, calendar_event_id: &str, contact_id: &str, timezone: &str) -> Value {
+fn response_body(
+    link: &Link,
+    member: &User,
+    booking: &BookingRequest,
+    start: i64,
+    calendar_event_id: &str,
+    contact_id: &str,
+    timezone: &str,
+) -> Value {
     let iso = |epoch_ms: i64| ids::to_datetime(epoch_ms).to_rfc3339_opts(SecondsFormat::Secs, true);
     let form_fields: Vec<Value> = booking
         .form_fields
         .iter()
         .map(|answer| {
-            let field = link.form_fields.iter().find(|field| field.name == answer.name);
+            let field = link
+                .form_fields
+                .iter()
+                .find(|field| field.name == answer.name);
             let value_label = field
-                .and_then(|field| field.options.iter().find(|(value, _)| value == &answer.value))
+                .and_then(|field| {
+                    field
+                        .options
+                        .iter()
+                        .find(|(value, _)| value == &answer.value)
+                })
                 .map(|(_, label)| label.clone());
             json!({
                 "name": answer.name,
@@ -278,7 +424,9 @@ fn response_body(link: &Link, member: &User, booking: &BookingRequest, start: i6
     });
     if !member.offline {
         body["webConferenceMeetingId"] = json!(calendar_event_id);
-        body["webConferenceUrl"] = json!(format!("https://video.sandbox.hubspot.local/{calendar_event_id}"));
+        body["webConferenceUrl"] = json!(format!(
+            "https://video.sandbox.hubspot.local/{calendar_event_id}"
+        ));
     }
     let _ = ObjectType::Contacts;
     body

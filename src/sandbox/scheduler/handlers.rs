@@ -20,7 +20,11 @@ const MAX_LIMIT: usize = 100;
 
 /// The 404 for an unknown slug.
 pub(crate) fn unknown_slug() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "OBJECT_NOT_FOUND", "slug does not exist")
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "OBJECT_NOT_FOUND",
+        "slug does not exist",
+    )
 }
 
 /// Decodes a slug from the path; `sales-team%2Fdemo` and `sales-team/demo`
@@ -38,8 +42,11 @@ fn percent_decode(text: &str) -> String {
 
 /// Parses the required `timezone` query parameter.
 fn parse_timezone(value: Option<&str>) -> Result<Tz, ApiError> {
-    let text = value.filter(|text| !text.is_empty()).ok_or_else(|| ApiError::validation("timezone is required; send an IANA time zone such as Europe/Madrid"))?;
-    text.parse::<Tz>().map_err(|_| ApiError::validation(format!("timezone {text} is not a valid IANA time zone")))
+    let text = value.filter(|text| !text.is_empty()).ok_or_else(|| {
+        ApiError::validation("timezone is required; send an IANA time zone such as Europe/Madrid")
+    })?;
+    text.parse::<Tz>()
+        .map_err(|_| ApiError::validation(format!("timezone {text} is not a valid IANA time zone")))
 }
 
 #[derive(Debug, Deserialize)]
@@ -54,8 +61,14 @@ pub(crate) struct ListQuery {
 }
 
 fn filter_matches(link: &Link, query: &ListQuery, link_type: Option<LinkType>) -> bool {
-    let name_matches = query.name.as_deref().is_none_or(|name| link.name.to_lowercase().contains(&name.to_lowercase()));
-    let organizer_matches = query.organizer_user_id.as_deref().is_none_or(|id| link.organizer_user_id == id);
+    let name_matches = query
+        .name
+        .as_deref()
+        .is_none_or(|name| link.name.to_lowercase().contains(&name.to_lowercase()));
+    let organizer_matches = query
+        .organizer_user_id
+        .as_deref()
+        .is_none_or(|id| link.organizer_user_id == id);
     let type_matches = link_type.is_none_or(|wanted| link.link_type == wanted);
     name_matches && organizer_matches && type_matches
 }
@@ -69,25 +82,45 @@ pub(crate) async fn list_meeting_links(
     auth::require_any(&request, &[READ_SCOPE])?;
     let limit = query.limit.unwrap_or(10);
     if limit == 0 || limit > MAX_LIMIT {
-        return Err(ApiError::validation(format!("limit must be between 1 and {MAX_LIMIT}")));
+        return Err(ApiError::validation(format!(
+            "limit must be between 1 and {MAX_LIMIT}"
+        )));
     }
     let offset: usize = match &query.after {
-        Some(after) => after.parse().map_err(|_| ApiError::validation(format!("after {after} is not a valid paging cursor")))?,
+        Some(after) => after.parse().map_err(|_| {
+            ApiError::validation(format!("after {after} is not a valid paging cursor"))
+        })?,
         None => 0,
     };
     let link_type = match query.link_type.as_deref() {
         Some(text) => Some(LinkType::parse(text).ok_or_else(|| {
-            ApiError::validation(format!("type {text} is not one of PERSONAL_LINK, GROUP_CALENDAR, ROUND_ROBIN_CALENDAR"))
+            ApiError::validation(format!(
+                "type {text} is not one of PERSONAL_LINK, GROUP_CALENDAR, ROUND_ROBIN_CALENDAR"
+            ))
         })?),
         None => None,
     };
     let world = sandbox.world();
-    let matching: Vec<&Link> = world.scheduler.links.iter().filter(|link| filter_matches(link, &query, link_type)).collect();
-    let results: Vec<Value> = matching.iter().skip(offset).take(limit).map(|link| link_metadata(link)).collect();
+    let matching: Vec<&Link> = world
+        .scheduler
+        .links
+        .iter()
+        .filter(|link| filter_matches(link, &query, link_type))
+        .collect();
+    let results: Vec<Value> = matching
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|link| link_metadata(link))
+        .collect();
     let mut body = json!({ "total": matching.len(), "results": results });
     if offset + limit < matching.len() {
         let after = (offset + limit).to_string();
-        let next_link = format!("{}{}?limit={limit}&after={after}", sandbox.base_url, request.path());
+        let next_link = format!(
+            "{}{}?limit={limit}&after={after}",
+            sandbox.base_url,
+            request.path()
+        );
         body["paging"] = json!({ "next": { "after": after, "link": next_link } });
     }
     Ok(HttpResponse::Ok().json(body))
@@ -137,7 +170,9 @@ pub(crate) async fn get_availability_page(
     let time_zone = parse_timezone(query.timezone.as_deref())?;
     let month_offset = query.month_offset.unwrap_or(0);
     if !(0..=24).contains(&month_offset) {
-        return Err(ApiError::validation(format!("monthOffset {month_offset} is out of range (0 to 24)")));
+        return Err(ApiError::validation(format!(
+            "monthOffset {month_offset} is out of range (0 to 24)"
+        )));
     }
     let world = sandbox.world();
     let scheduler = &world.scheduler;

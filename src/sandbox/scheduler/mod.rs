@@ -24,7 +24,11 @@ pub(crate) struct Scheduler {
 impl Scheduler {
     /// The seeded portal's scheduler, with busy times placed after `now_ms`.
     pub(crate) fn seeded(now_ms: i64) -> Self {
-        Self { users: seed::users(now_ms), links: seed::links(now_ms), bookings: Vec::new() }
+        Self {
+            users: seed::users(now_ms),
+            links: seed::links(now_ms),
+            bookings: Vec::new(),
+        }
     }
 
     fn link_by_slug(&self, slug: &str) -> Option<&Link> {
@@ -56,17 +60,31 @@ impl Scheduler {
 
 /// Registers the scheduler routes, numbered and dated.
 pub(crate) fn configure(config: &mut web::ServiceConfig) {
-    for prefix in ["/scheduler/v3/meetings/meeting-links", "/scheduler/2026-03/meetings/meeting-links"] {
+    for prefix in [
+        "/scheduler/v3/meetings/meeting-links",
+        "/scheduler/2026-03/meetings/meeting-links",
+    ] {
         config
             .route(prefix, web::get().to(handlers::list_meeting_links))
-            .route(&format!("{prefix}/book"), web::post().to(booking::book_meeting))
-            .route(&format!("{prefix}/book/availability-page/{{slug:.*}}"), web::get().to(handlers::get_availability_page))
-            .route(&format!("{prefix}/book/{{slug:.*}}"), web::get().to(handlers::get_booking_info));
+            .route(
+                &format!("{prefix}/book"),
+                web::post().to(booking::book_meeting),
+            )
+            .route(
+                &format!("{prefix}/book/availability-page/{{slug:.*}}"),
+                web::get().to(handlers::get_availability_page),
+            )
+            .route(
+                &format!("{prefix}/book/{{slug:.*}}"),
+                web::get().to(handlers::get_booking_info),
+            );
     }
 }
 
 /// `GET /_sandbox/meetings`: every booked meeting, oldest first.
-pub(crate) async fn list_booked_meetings(sandbox: web::Data<crate::sandbox::state::SharedSandbox>) -> HttpResponse {
+pub(crate) async fn list_booked_meetings(
+    sandbox: web::Data<crate::sandbox::state::SharedSandbox>,
+) -> HttpResponse {
     let world = sandbox.world();
     let meetings: Vec<serde_json::Value> = world
         .scheduler

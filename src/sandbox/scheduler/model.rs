@@ -124,7 +124,9 @@ pub(crate) struct Link {
 impl Link {
     /// Step between offered start times for `duration_ms`, in milliseconds.
     pub(crate) fn step_ms(&self, duration_ms: i64) -> i64 {
-        self.increment.1.map_or(duration_ms, |minutes| minutes * 60_000)
+        self.increment
+            .1
+            .map_or(duration_ms, |minutes| minutes * 60_000)
     }
 }
 

@@ -66,14 +66,29 @@ pub(crate) fn busy_times(scheduler: &Scheduler, link: &Link) -> Value {
 }
 
 /// `linkAvailability` for the calendar month `month_offset` from now.
-pub(crate) fn link_availability(scheduler: &Scheduler, link: &Link, time_zone: Tz, month_offset: i32, now_ms: i64) -> Value {
+pub(crate) fn link_availability(
+    scheduler: &Scheduler,
+    link: &Link,
+    time_zone: Tz,
+    month_offset: i32,
+    now_ms: i64,
+) -> Value {
     let (month_start, month_end) = month_range(time_zone, now_ms, month_offset);
     let (_, latest) = booking_window(link, now_ms);
     let mut by_duration = serde_json::Map::new();
     for duration in &link.durations_ms {
-        let slots = link_slots(scheduler, link, *duration, (month_start, month_end), now_ms, Bookings::Count);
-        let availabilities: Vec<Value> =
-            slots.iter().map(|start| json!({ "startMillisUtc": start, "endMillisUtc": start + duration })).collect();
+        let slots = link_slots(
+            scheduler,
+            link,
+            *duration,
+            (month_start, month_end),
+            now_ms,
+            Bookings::Count,
+        );
+        let availabilities: Vec<Value> = slots
+            .iter()
+            .map(|start| json!({ "startMillisUtc": start, "endMillisUtc": start + duration }))
+            .collect();
         by_duration.insert(
             duration.to_string(),
             json!({ "meetingDurationMillis": duration, "availabilities": availabilities }),
@@ -82,7 +97,15 @@ pub(crate) fn link_availability(scheduler: &Scheduler, link: &Link, time_zone: T
     json!({ "hasMore": latest > month_end, "linkAvailabilityByDuration": by_duration })
 }
 
-fn form_field(name: &str, label: &str, field_type: &str, value_type: &str, required: bool, custom: bool, options: &[(String, String)]) -> Value {
+fn form_field(
+    name: &str,
+    label: &str,
+    field_type: &str,
+    value_type: &str,
+    required: bool,
+    custom: bool,
+    options: &[(String, String)],
+) -> Value {
     let options: Vec<Value> = options
         .iter()
         .enumerate()
@@ -101,11 +124,29 @@ fn form_field(name: &str, label: &str, field_type: &str, value_type: &str, requi
 
 fn form_fields(fields: &[FormField]) -> Value {
     let mut list = vec![
-        form_field("firstName", "First name", "text", "string", true, false, &[]),
+        form_field(
+            "firstName",
+            "First name",
+            "text",
+            "string",
+            true,
+            false,
+            &[],
+        ),
         form_field("lastName", "Last name", "text", "string", true, false, &[]),
         form_field("email", "Email", "text", "string", true, false, &[]),
     ];
-    list.extend(fields.iter().map(|field| form_field(&field.name, &field.label, field.field_type, field.value_type, field.required, true, &field.options)));
+    list.extend(fields.iter().map(|field| {
+        form_field(
+            &field.name,
+            &field.label,
+            field.field_type,
+            field.value_type,
+            field.required,
+            true,
+            &field.options,
+        )
+    }));
     Value::Array(list)
 }
 
@@ -119,7 +160,10 @@ fn availability_map(scheduler: &Scheduler, link: &Link) -> Value {
     if let Some(organizer) = scheduler.user(&link.organizer_user_id) {
         for (weekday, start, end) in &organizer.working_hours {
             let key = format!("{weekday:?}").to_uppercase();
-            map.insert(key, json!({ "start": *start as i64 * 60_000, "end": *end as i64 * 60_000 }));
+            map.insert(
+                key,
+                json!({ "start": *start as i64 * 60_000, "end": *end as i64 * 60_000 }),
+            );
         }
     }
     Value::Object(map)

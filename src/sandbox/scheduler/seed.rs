@@ -13,21 +13,34 @@ const MINUTE_MS: i64 = 60_000;
 const HOUR_MS: i64 = 60 * MINUTE_MS;
 const DAY_MS: i64 = 24 * HOUR_MS;
 
-const WEEKDAYS: [Weekday; 5] = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri];
+const WEEKDAYS: [Weekday; 5] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+];
 
 fn weekdays(start_minute: u32, end_minute: u32) -> Vec<(Weekday, u32, u32)> {
-    WEEKDAYS.iter().map(|day| (*day, start_minute, end_minute)).collect()
+    WEEKDAYS
+        .iter()
+        .map(|day| (*day, start_minute, end_minute))
+        .collect()
 }
 
 /// One busy hour at 11:00 local on every other day of the next two weeks.
 fn busy_blocks(time_zone: Tz, now_ms: i64) -> Vec<(i64, i64)> {
-    let today = ids::to_datetime(now_ms).with_timezone(&time_zone).date_naive();
+    let today = ids::to_datetime(now_ms)
+        .with_timezone(&time_zone)
+        .date_naive();
     let eleven = NaiveTime::from_hms_opt(11, 0, 0).expect("11:00 is a valid time");
     (1..=14)
         .step_by(2)
         .filter_map(|offset| {
             let date = today + Duration::days(offset);
-            let start = time_zone.from_local_datetime(&date.and_time(eleven)).earliest()?;
+            let start = time_zone
+                .from_local_datetime(&date.and_time(eleven))
+                .earliest()?;
             let start_ms = start.with_timezone(&Utc).timestamp_millis();
             Some((start_ms, start_ms + HOUR_MS))
         })
@@ -57,7 +70,11 @@ fn build_user(seed: UserSeed, now_ms: i64) -> User {
         calendar_provider: seed.calendar_provider,
         offline: seed.offline,
         working_hours: weekdays(seed.hours.0, seed.hours.1),
-        busy: if seed.offline { Vec::new() } else { busy_blocks(seed.time_zone, now_ms) },
+        busy: if seed.offline {
+            Vec::new()
+        } else {
+            busy_blocks(seed.time_zone, now_ms)
+        },
     }
 }
 
@@ -98,7 +115,10 @@ pub(crate) fn users(now_ms: i64) -> Vec<User> {
             hours: (10 * 60, 18 * 60),
         },
     ];
-    seeds.into_iter().map(|seed| build_user(seed, now_ms)).collect()
+    seeds
+        .into_iter()
+        .map(|seed| build_user(seed, now_ms))
+        .collect()
 }
 
 /// A link with defaults that each seed then changes.
@@ -133,20 +153,34 @@ fn base_link(id: &str, slug: &str, name: &str, organizer: &str, now_ms: i64) -> 
 }
 
 fn team_size_field() -> FormField {
-    let options = [("1-10", "1 to 10"), ("11-50", "11 to 50"), ("51-200", "51 to 200"), ("201+", "More than 200")];
+    let options = [
+        ("1-10", "1 to 10"),
+        ("11-50", "11 to 50"),
+        ("51-200", "51 to 200"),
+        ("201+", "More than 200"),
+    ];
     FormField {
         name: "team_size".into(),
         label: "Team size".into(),
         field_type: "select",
         value_type: "enumeration",
         required: true,
-        options: options.iter().map(|(value, label)| (value.to_string(), label.to_string())).collect(),
+        options: options
+            .iter()
+            .map(|(value, label)| (value.to_string(), label.to_string()))
+            .collect(),
     }
 }
 
 /// The five seeded links; see `docs/sandbox.md` for what each one covers.
 pub(crate) fn links(now_ms: i64) -> Vec<Link> {
-    let mut demo = base_link("7412551", "sales-team/product-demo", "Product demo", "51200447", now_ms);
+    let mut demo = base_link(
+        "7412551",
+        "sales-team/product-demo",
+        "Product demo",
+        "51200447",
+        now_ms,
+    );
     demo.link_type = LinkType::RoundRobin;
     demo.member_ids = vec!["51200447".into(), "51200990".into(), "51201314".into()];
     demo.durations_ms = vec![30 * MINUTE_MS, 60 * MINUTE_MS];
@@ -156,14 +190,26 @@ pub(crate) fn links(now_ms: i64) -> Vec<Link> {
     demo.form_fields = vec![team_size_field()];
     demo.location = "Video call".into();
 
-    let mut ana = base_link("7412093", "ana-ruiz", "Intro call with Ana", "51200447", now_ms);
+    let mut ana = base_link(
+        "7412093",
+        "ana-ruiz",
+        "Intro call with Ana",
+        "51200447",
+        now_ms,
+    );
     ana.default_link = true;
     ana.durations_ms = vec![15 * MINUTE_MS, 30 * MINUTE_MS];
     ana.can_add_guests = true;
     ana.max_guest_count = 3;
     ana.locale = "es".into();
 
-    let mut james = base_link("7412788", "james-carter", "Discovery call with James", "51200990", now_ms);
+    let mut james = base_link(
+        "7412788",
+        "james-carter",
+        "Discovery call with James",
+        "51200990",
+        now_ms,
+    );
     james.default_link = true;
     james.durations_ms = vec![45 * MINUTE_MS];
     james.increment = ("THIRTY", Some(30));
@@ -179,12 +225,24 @@ pub(crate) fn links(now_ms: i64) -> Vec<Link> {
         }],
     });
 
-    let mut yuki = base_link("7413020", "yuki-tanaka", "Consultation with Yuki", "51201314", now_ms);
+    let mut yuki = base_link(
+        "7413020",
+        "yuki-tanaka",
+        "Consultation with Yuki",
+        "51201314",
+        now_ms,
+    );
     yuki.default_link = true;
     yuki.durations_ms = vec![30 * MINUTE_MS, 60 * MINUTE_MS];
     yuki.increment = ("THIRTY", Some(30));
 
-    let mut workshop = base_link("7413301", "sales-team/onboarding-workshop", "Onboarding workshop", "51200990", now_ms);
+    let mut workshop = base_link(
+        "7413301",
+        "sales-team/onboarding-workshop",
+        "Onboarding workshop",
+        "51200990",
+        now_ms,
+    );
     workshop.link_type = LinkType::Group;
     workshop.member_ids = vec!["51200447".into(), "51200990".into()];
     workshop.durations_ms = vec![60 * MINUTE_MS];

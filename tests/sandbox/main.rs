@@ -1,0 +1,11 @@
+//! Tests of the HubSpot sandbox over real HTTP: each test starts its own
+//! sandbox on 127.0.0.1 port 0 and talks to it with reqwest.
+
+mod associations;
+mod control;
+mod crm;
+mod helpers;
+mod limits;
+mod oauth;
+mod scheduler;
+mod search;
