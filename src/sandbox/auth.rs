@@ -9,10 +9,10 @@ use super::ids;
 use super::oauth::TokenLookup;
 use super::state::Sandbox;
 
-/// Who made an API call, stored in the request extensions by the gateway.
+/// The caller of an API call, stored in the request extensions by the gateway.
 #[derive(Debug, Clone)]
 pub(crate) struct Principal {
-    /// Granted scopes; empty for the private app, which holds every scope.
+    /// Granted scopes; empty for the private app, which has every scope.
     pub scopes: Arc<Vec<String>>,
     pub is_private_app: bool,
     /// Key of the burst-limit bucket: per app per portal for OAuth, per
@@ -58,13 +58,13 @@ pub(crate) fn authenticate(
     }
 }
 
-/// A short, non-reversible tag for a token, so bucket keys never hold it.
+/// Derives a short, non-reversible tag from a token, so bucket keys never contain it.
 fn short_hash(token: &str) -> String {
     use sha2::Digest;
     hex::encode(&sha2::Sha256::digest(token.as_bytes())[..6])
 }
 
-/// Checks that the caller holds at least one of `any_of`.
+/// Checks that the caller has at least one of `any_of`.
 pub(crate) fn require_any(request: &HttpRequest, any_of: &[&str]) -> Result<Principal, ApiError> {
     let principal = request
         .extensions()

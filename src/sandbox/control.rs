@@ -15,7 +15,7 @@ use super::oauth::TokenStore;
 use super::rate_limit::RateLimiter;
 use super::state::SharedSandbox;
 
-/// Most requests kept in the request log; older ones are dropped first.
+/// Maximum requests kept in the request log; older ones are dropped first.
 const REQUEST_LOG_CAPACITY: usize = 10_000;
 
 /// One request served, as `GET /_sandbox/requests` lists it. The query

@@ -14,7 +14,7 @@ use super::ids;
 /// Response header that carries the correlation id.
 pub(crate) const CORRELATION_HEADER: &str = "x-hubspot-correlation-id";
 
-/// An error answered in HubSpot's shape.
+/// An error returned in HubSpot's shape.
 #[derive(Debug, Clone)]
 pub(crate) struct ApiError {
     pub status: StatusCode,
@@ -36,7 +36,7 @@ impl std::fmt::Display for ApiError {
 }
 
 impl ApiError {
-    /// An error with `category` and `message` in the general shape.
+    /// Builds an error with `category` and `message` in the general shape.
     pub(crate) fn new(status: StatusCode, category: &str, message: impl Into<String>) -> Self {
         let mut body = Map::new();
         body.insert("status".into(), json!("error"));
@@ -52,7 +52,7 @@ impl ApiError {
         }
     }
 
-    /// An error whose body is `body` as given (a correlation id is added).
+    /// Builds an error whose body is `body` as given (a correlation id is added).
     pub(crate) fn raw(status: StatusCode, body: Map<String, Value>) -> Self {
         Self {
             status,
@@ -62,7 +62,7 @@ impl ApiError {
         }
     }
 
-    /// An OAuth token-endpoint error: `status` is a code such as
+    /// Builds an OAuth token-endpoint error: `status` is a code such as
     /// `BAD_REFRESH_TOKEN`; `rfc_error` adds the RFC 6749 `error` and
     /// `error_description` fields that the current endpoints send.
     pub(crate) fn token(code: &str, message: &str, rfc_error: Option<&str>) -> Self {
@@ -97,7 +97,7 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", message)
     }
 
-    /// The 404 of an unknown record id.
+    /// Builds the 404 of an unknown record id.
     pub(crate) fn not_found() -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
@@ -110,7 +110,7 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, "CONFLICT", message)
     }
 
-    /// The 401 for a missing, unknown or revoked token.
+    /// Builds the 401 for a missing, unknown or revoked token.
     pub(crate) fn invalid_authentication() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
@@ -120,7 +120,7 @@ impl ApiError {
         .with_header("x-hubspot-auth-failure", "401 Unauthorized".into())
     }
 
-    /// The 401 for an access token past its expiry at `expired_at_ms`.
+    /// Builds the 401 for an access token past its expiry at `expired_at_ms`.
     pub(crate) fn expired_authentication(expired_at_ms: i64, now_ms: i64) -> Self {
         let seconds = ((now_ms - expired_at_ms).max(0)) / 1000;
         let message =
@@ -131,7 +131,7 @@ impl ApiError {
         )
     }
 
-    /// The 403 for a token that holds none of `required_scopes`.
+    /// Builds the 403 for a token that has none of `required_scopes`.
     pub(crate) fn missing_scopes(required_scopes: &[&str]) -> Self {
         Self::new(
             StatusCode::FORBIDDEN,
@@ -148,7 +148,7 @@ impl ApiError {
         .with("links", json!({ "scopes": "https://developers.hubspot.com/scopes" }))
     }
 
-    /// The 429 body; `policy` is `TEN_SECONDLY_ROLLING`, `SECONDLY` or `DAILY`.
+    /// Builds the 429 body; `policy` is `TEN_SECONDLY_ROLLING`, `SECONDLY` or `DAILY`.
     pub(crate) fn rate_limited(policy: &str, group: &str) -> Self {
         let message = match policy {
             "SECONDLY" => "You have reached your secondly limit.".to_string(),
@@ -168,7 +168,7 @@ impl ApiError {
         Self::raw(StatusCode::TOO_MANY_REQUESTS, body)
     }
 
-    /// A scheduler booking error with HubSpot's `subCategory`.
+    /// Builds a scheduler booking error with HubSpot's `subCategory`.
     pub(crate) fn booking(sub_category: &str, message: impl Into<String>) -> Self {
         Self::validation(message).with(
             "subCategory",
@@ -176,12 +176,12 @@ impl ApiError {
         )
     }
 
-    /// The body of an invalid JSON request, as HubSpot's JSON layer words it.
+    /// Builds the error for an invalid JSON request body.
     pub(crate) fn invalid_json(detail: impl std::fmt::Display) -> Self {
         Self::validation(format!("Invalid input JSON: {detail}"))
     }
 
-    /// The body as a JSON value, without a correlation id (used inside batch
+    /// Returns the body as a JSON value, without a correlation id (used inside batch
     /// responses, where each error is a `StandardError`).
     pub(crate) fn as_standard_error(&self) -> Value {
         let mut body = self.body.clone();
@@ -226,7 +226,7 @@ pub(crate) struct PropertyProblem {
 }
 
 /// The 400 for invalid property values: a message that embeds a JSON array,
-/// plus the parsed `errors[]` newer HubSpot answers carry.
+/// plus the parsed `errors[]` that newer HubSpot responses carry.
 pub(crate) fn property_errors(problems: &[PropertyProblem], portal_id: u64) -> ApiError {
     let embedded: Vec<Value> = problems
         .iter()
@@ -262,7 +262,7 @@ pub(crate) fn property_errors(problems: &[PropertyProblem], portal_id: u64) -> A
 }
 
 /// Parses a JSON request body. Handlers call it after the scope check,
-/// because HubSpot answers 403 for a missing scope before it reads the body.
+/// because HubSpot returns 403 for a missing scope before it reads the body.
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|error| {
         ApiError::validation(format!(

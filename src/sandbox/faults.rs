@@ -1,4 +1,4 @@
-//! Injected faults: delays and canned error answers, matched per endpoint.
+//! Injected faults: delays and canned error responses, matched per endpoint.
 
 use actix_web::http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -7,19 +7,19 @@ use serde_json::{Value, json};
 use super::errors::ApiError;
 use super::ids;
 
-/// What a fault does.
+/// Kind of fault.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum FaultKind {
-    /// Delay the answer by `delay_ms`.
+    /// Delay the response by `delay_ms`.
     Timeout,
-    /// Answer with `status` and a HubSpot error body.
+    /// Respond with `status` and a HubSpot error body.
     Status,
 }
 
 /// When a timeout fault delays: before the action (which then does not
-/// happen and the answer is a 504) or after it (the action happens and
-/// the normal answer comes late).
+/// happen and the response is a 504) or after it (the action happens and
+/// the normal response comes late).
 #[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum When {
@@ -67,7 +67,7 @@ pub(crate) struct Fault {
     pub hits: u32,
 }
 
-/// What the gateway does with a request that matched a fault.
+/// Action the gateway takes for a request that matched a fault.
 #[derive(Debug)]
 pub(crate) enum FaultAction {
     Respond(ApiError),

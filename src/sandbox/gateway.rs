@@ -7,7 +7,7 @@ use std::time::Duration;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, web};
 
@@ -40,7 +40,9 @@ pub(crate) async fn gateway(
         .get_ref()
         .clone();
     let method = request.method().to_string();
-    let route = request.match_pattern();
+    let route = request
+        .match_pattern()
+        .map(|pattern| plain_template(&pattern));
     let endpoint = format!("{method} {}", route.as_deref().unwrap_or(&path));
     let fault = {
         let mut traffic = sandbox.traffic();
@@ -49,6 +51,7 @@ pub(crate) async fn gateway(
     };
 
     let mut response = serve(&sandbox, request, next, route.as_deref(), fault).await?;
+    set_json_charset(&mut response);
     if !response.headers().contains_key(CORRELATION_HEADER) {
         let value =
             HeaderValue::from_str(&ids::correlation_id()).expect("a UUID is a valid header value");
@@ -56,9 +59,15 @@ pub(crate) async fn gateway(
             .headers_mut()
             .insert(HeaderName::from_static(CORRELATION_HEADER), value);
     }
+    // Token metadata and revocation paths carry a token, so the log keeps
+    // their route template instead.
+    let logged_path = match &route {
+        Some(template) if template.contains("{token}") => template.clone(),
+        _ => path,
+    };
     sandbox.traffic().record(RequestRecord {
         method,
-        path,
+        path: logged_path,
         route,
         status: response.status().as_u16(),
         time: ids::iso_ms(ids::now_ms()),
@@ -204,4 +213,47 @@ fn add_limit_headers(response: &mut ServiceResponse<BoxBody>, headers: &LimitHea
             .headers_mut()
             .insert(HeaderName::from_static(name), value);
     }
+}
+
+/// HubSpot sends JSON as `application/json;charset=utf-8`.
+fn set_json_charset(response: &mut ServiceResponse<BoxBody>) {
+    let headers = response.headers_mut();
+    let is_plain_json = headers
+        .get(CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes() == b"application/json");
+    if is_plain_json {
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/json;charset=utf-8"),
+        );
+    }
+}
+
+/// Strips regular expressions from a route pattern, so that
+/// `/book/{slug:.*}` reads `/book/{slug}` in statistics and fault matching.
+fn plain_template(pattern: &str) -> String {
+    let mut template = String::with_capacity(pattern.len());
+    let mut in_regex = false;
+    for character in pattern.chars() {
+        match character {
+            ':' if template.ends_with(|last: char| last.is_alphanumeric())
+                && inside_braces(&template) =>
+            {
+                in_regex = true
+            }
+            '}' if in_regex => {
+                in_regex = false;
+                template.push('}');
+            }
+            _ if in_regex => {}
+            _ => template.push(character),
+        }
+    }
+    template
+}
+
+/// Checks whether the text so far ends inside an open `{...}`.
+fn inside_braces(text: &str) -> bool {
+    text.rfind('{')
+        .is_some_and(|open| text.rfind('}').is_none_or(|close| close < open))
 }

@@ -23,12 +23,12 @@ pub(crate) fn to_datetime(epoch_ms: i64) -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
-/// A new correlation id (a UUID, as HubSpot sends).
+/// Generates a correlation id (a UUID, as HubSpot sends).
 pub(crate) fn correlation_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// A random string of `len` letters and digits.
+/// Generates a random string of `len` letters and digits.
 pub(crate) fn random_token(len: usize) -> String {
     rand::thread_rng()
         .sample_iter(&Alphanumeric)

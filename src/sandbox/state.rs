@@ -46,7 +46,7 @@ pub(crate) struct World {
     pub scheduler: Scheduler,
 }
 
-/// The sandbox as every handler sees it.
+/// Shared state passed to every handler.
 pub(crate) struct Sandbox {
     pub client_id: String,
     pub client_secret: String,
@@ -105,7 +105,7 @@ impl Sandbox {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// A copy of the current run-time settings.
+    /// Returns a copy of the current run-time settings.
     pub(crate) fn settings(&self) -> RuntimeSettings {
         self.settings
             .read()

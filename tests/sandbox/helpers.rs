@@ -8,7 +8,7 @@ use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 use slotchat::sandbox::{SandboxConfig, SandboxHandle};
 
-/// Every scope the sandbox knows, space-separated.
+/// Every scope the sandbox grants, space-separated.
 pub const ALL_SCOPES: &str = "oauth crm.objects.contacts.read crm.objects.contacts.write crm.objects.companies.read \
 crm.objects.companies.write crm.schemas.contacts.read crm.schemas.companies.read scheduler.meetings.meeting-link.read";
 

@@ -273,12 +273,12 @@ async fn refresh_on_both_schemes() {
 #[tokio::test]
 async fn access_token_expires_after_ttl() {
     let sandbox = start_with(SandboxConfig {
-        access_token_ttl_secs: 1,
+        access_token_ttl_secs: 2,
         ..SandboxConfig::default()
     })
     .await;
     let tokens = sandbox.connect_with(ALL_SCOPES).await;
-    assert_eq!(tokens.body["expires_in"], 1);
+    assert_eq!(tokens.body["expires_in"], 2);
     assert_eq!(
         sandbox
             .get(&tokens.access, "/crm/v3/objects/contacts")
@@ -286,7 +286,7 @@ async fn access_token_expires_after_ttl() {
             .status(),
         StatusCode::OK
     );
-    tokio::time::sleep(Duration::from_millis(1_300)).await;
+    tokio::time::sleep(Duration::from_millis(2_300)).await;
     let response = sandbox
         .get(&tokens.access, "/crm/v3/objects/contacts")
         .await;

@@ -13,7 +13,7 @@ use crate::sandbox::errors::{ApiError, parse_json};
 use crate::sandbox::ids;
 use crate::sandbox::state::SharedSandbox;
 
-/// Most inputs per association batch.
+/// Maximum inputs per association batch.
 const MAX_INPUTS: usize = 100;
 
 /// `{ "inputs": [...] }`.

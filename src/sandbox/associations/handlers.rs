@@ -11,7 +11,7 @@ use crate::sandbox::errors::{ApiError, parse_json};
 use crate::sandbox::ids;
 use crate::sandbox::state::SharedSandbox;
 
-/// Most results per page of an association read.
+/// Maximum results per page of an association read.
 const PAGE_LIMIT: usize = 500;
 
 /// Parses an object type from a path segment.
@@ -72,7 +72,7 @@ pub(crate) async fn put_default_association(
     })))
 }
 
-/// The `LabelsBetweenObjectPair` body of a labelled association.
+/// Builds the `LabelsBetweenObjectPair` body of a labelled association.
 pub(crate) fn labels_between(
     from: ObjectType,
     from_id: u64,

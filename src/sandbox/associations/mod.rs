@@ -89,7 +89,7 @@ pub(crate) fn check_spec(
         })
 }
 
-/// The 400 for an association naming a record that does not exist.
+/// Builds the 400 for an association naming a record that does not exist.
 pub(crate) fn missing_record(object: ObjectType, id: &str) -> ApiError {
     ApiError::validation(format!(
         "{} {id} does not exist; associations need existing records",
@@ -97,13 +97,16 @@ pub(crate) fn missing_record(object: ObjectType, id: &str) -> ApiError {
     ))
 }
 
+/// A record to associate with and the association type id.
+pub(crate) type AssociationTarget = ((ObjectType, u64), u32);
+
 /// Resolves the targets of create-time associations before anything is
 /// written, so a bad one fails the whole create.
 pub(crate) fn resolve_create_associations(
     crm: &CrmStore,
     from: ObjectType,
     inputs: &[CreateAssociation],
-) -> Result<Vec<((ObjectType, u64), u32)>, ApiError> {
+) -> Result<Vec<AssociationTarget>, ApiError> {
     let mut resolved = Vec::new();
     for input in inputs {
         let id_text = input.to.id.as_text();
@@ -134,7 +137,7 @@ pub(crate) fn type_list(from: ObjectType, to: ObjectType, type_ids: &[u32]) -> V
     Value::Array(items)
 }
 
-/// The `associations` map of a record read with `associations=`.
+/// Builds the `associations` map of a record read with `associations=`.
 pub(crate) fn record_associations(
     store: &AssociationStore,
     from: (ObjectType, u64),

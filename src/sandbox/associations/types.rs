@@ -82,7 +82,7 @@ const TYPES: &[AssociationType] = {
     ]
 };
 
-/// The HubSpot-defined type `type_id` from `from` to `to`.
+/// Looks up the HubSpot-defined type `type_id` from `from` to `to`.
 pub(crate) fn find(from: ObjectType, to: ObjectType, type_id: u32) -> Option<AssociationType> {
     TYPES
         .iter()
@@ -90,7 +90,7 @@ pub(crate) fn find(from: ObjectType, to: ObjectType, type_id: u32) -> Option<Ass
         .find(|kind| kind.from == from && kind.to == to && kind.type_id == type_id)
 }
 
-/// The target object type of HubSpot-defined type `type_id` from `from`.
+/// Returns the target object type of HubSpot-defined type `type_id` from `from`.
 pub(crate) fn target_of(from: ObjectType, type_id: u32) -> Option<ObjectType> {
     TYPES
         .iter()
@@ -98,7 +98,7 @@ pub(crate) fn target_of(from: ObjectType, type_id: u32) -> Option<ObjectType> {
         .map(|kind| kind.to)
 }
 
-/// The unlabeled (default) type from `from` to `to`.
+/// Returns the unlabeled (default) type from `from` to `to`.
 pub(crate) fn default_type(from: ObjectType, to: ObjectType) -> Option<AssociationType> {
     TYPES
         .iter()
@@ -106,12 +106,12 @@ pub(crate) fn default_type(from: ObjectType, to: ObjectType) -> Option<Associati
         .find(|kind| kind.from == from && kind.to == to && kind.label.is_none())
 }
 
-/// The label of a type id, `None` for unlabeled types.
+/// Returns the label of a type id, `None` for unlabeled types.
 pub(crate) fn label_of(from: ObjectType, to: ObjectType, type_id: u32) -> Option<&'static str> {
     find(from, to, type_id).and_then(|kind| kind.label)
 }
 
-/// The `type` string of `associations=` record reads, for example
+/// Returns the `type` string of `associations=` record reads, for example
 /// `contact_to_company` for the primary and `contact_to_company_unlabeled`.
 pub(crate) fn legacy_name(from: ObjectType, to: ObjectType, type_id: u32) -> String {
     let singular = |object: ObjectType| match object {

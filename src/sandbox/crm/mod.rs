@@ -3,6 +3,7 @@
 
 mod batch;
 mod object_type;
+mod options;
 mod properties;
 mod records;
 mod render;
@@ -15,6 +16,7 @@ use actix_web::web;
 
 pub(crate) use object_type::ObjectType;
 pub(crate) use store::CrmStore;
+pub(crate) use validate::is_valid_email;
 pub(crate) use writes::{WriteClock, create_or_update_contact_by_email, schedule_auto_company};
 
 /// Path prefixes of the record endpoints, numbered and dated.

@@ -88,7 +88,7 @@ impl ObjectType {
         }
     }
 
-    /// Property that holds the creation time.
+    /// Property that stores the creation time.
     pub(crate) fn created_property(self) -> &'static str {
         match self {
             ObjectType::Notes => "hs_createdate",
@@ -96,7 +96,7 @@ impl ObjectType {
         }
     }
 
-    /// Property that holds the last modification time.
+    /// Property that stores the last modification time.
     pub(crate) fn modified_property(self) -> &'static str {
         match self {
             ObjectType::Contacts => "lastmodifieddate",

@@ -15,12 +15,12 @@ use crate::sandbox::auth;
 use crate::sandbox::errors::{ApiError, parse_json};
 use crate::sandbox::state::{SharedSandbox, World};
 
-/// Most records per page of a list.
+/// Maximum records per page of a list.
 const LIST_LIMIT: usize = 100;
 
 type Object = web::Data<ObjectType>;
 
-/// The 400 for an `idProperty` that is not a unique-value property.
+/// Builds the 400 for an `idProperty` that is not a unique-value property.
 pub(crate) fn non_unique_id_property(object: ObjectType, name: &str) -> ApiError {
     ApiError::validation(format!(
         "Unable to perform update/upsert by non-unique {} property {name} in portal ID {}",
@@ -259,6 +259,6 @@ pub(crate) async fn archive_record(
             .crm
             .archive(object, id, clock.now_ms, clock.lag_ms);
     }
-    // HubSpot answers 204 for an unknown id too.
+    // HubSpot returns 204 for an unknown id too.
     Ok(HttpResponse::NoContent().finish())
 }

@@ -7,7 +7,7 @@ use super::properties;
 use super::store::{IndexedVersion, Properties, Record};
 use crate::sandbox::ids;
 
-/// Which properties a response lists.
+/// Set of properties a response lists.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Selection<'a> {
     /// Every stored value (create and update responses).
@@ -85,7 +85,7 @@ fn shape(
     })
 }
 
-/// A record's current state.
+/// Renders a record's current state.
 pub(crate) fn render(object: ObjectType, record: &Record, selection: Selection<'_>) -> Value {
     let properties = select(object, &record.properties, selection);
     shape(
@@ -97,7 +97,7 @@ pub(crate) fn render(object: ObjectType, record: &Record, selection: Selection<'
     )
 }
 
-/// A record as the search index holds it.
+/// Renders a record as the search index stores it.
 pub(crate) fn render_indexed(
     object: ObjectType,
     record: &Record,

@@ -8,7 +8,7 @@ use crate::sandbox::ids;
 /// Property values of one record, by name.
 pub(crate) type Properties = BTreeMap<String, String>;
 
-/// A version of a record as search sees it from `visible_from_ms` on.
+/// A version of a record, visible to search from `visible_from_ms` on.
 #[derive(Debug, Clone)]
 pub(crate) struct IndexedVersion {
     pub visible_from_ms: i64,
@@ -31,7 +31,7 @@ pub(crate) struct Record {
 }
 
 impl Record {
-    /// The version search sees at `now_ms`, if any.
+    /// Returns the version visible to search at `now_ms`, if any.
     pub(crate) fn search_view(&self, now_ms: i64) -> Option<&IndexedVersion> {
         self.indexed
             .iter()
@@ -78,17 +78,17 @@ impl CrmStore {
         })
     }
 
-    /// A record that is not archived.
+    /// Returns a record that is not archived.
     pub(crate) fn get(&self, object: ObjectType, id: u64) -> Option<&Record> {
         self.get_any(object, id).filter(|record| !record.archived)
     }
 
-    /// A record, archived or not.
+    /// Returns a record, archived or not.
     pub(crate) fn get_any(&self, object: ObjectType, id: u64) -> Option<&Record> {
         self.tables.get(&object)?.records.get(&id)
     }
 
-    /// All records of `object`, archived ones included, by id.
+    /// Iterates over all records of `object`, archived ones included, by id.
     pub(crate) fn all(&self, object: ObjectType) -> impl Iterator<Item = &Record> {
         self.tables
             .get(&object)
@@ -96,7 +96,7 @@ impl CrmStore {
             .flat_map(|table| table.records.values())
     }
 
-    /// The live contact whose email equals `email`, ignoring case.
+    /// Finds the live contact whose email equals `email`, ignoring case.
     pub(crate) fn find_contact_by_email(&self, email: &str) -> Option<u64> {
         let wanted = email.trim().to_lowercase();
         self.all(ObjectType::Contacts)

@@ -167,10 +167,10 @@ pub(crate) fn is_plain_number(text: &str) -> bool {
     let fraction = parts.next();
     let digits = |part: &str| part.chars().all(|character| character.is_ascii_digit());
     let has_digit = !whole.is_empty() || fraction.is_some_and(|part| !part.is_empty());
-    has_digit && digits(whole) && fraction.is_none_or(|part| digits(part))
+    has_digit && digits(whole) && fraction.is_none_or(digits)
 }
 
-/// A syntactically valid address with a dot in its domain.
+/// Checks for a syntactically valid address with a dot in its domain.
 pub(crate) fn is_valid_email(text: &str) -> bool {
     email_address::EmailAddress::parse_with_options(text, email_address::Options::default()).is_ok()
         && text

@@ -63,7 +63,7 @@ impl WriteClock {
     }
 }
 
-/// The 409 for a contact email that another contact already has.
+/// Builds the 409 for a contact email that another contact already has.
 pub(crate) fn email_conflict(existing_id: u64) -> ApiError {
     ApiError::conflict(format!(
         "Contact already exists. Existing ID: {existing_id}"
@@ -99,11 +99,11 @@ fn check_email_free(
 pub(crate) struct PreparedCreate {
     object: ObjectType,
     values: Properties,
-    links: Vec<((ObjectType, u64), u32)>,
+    links: Vec<associations::AssociationTarget>,
 }
 
 impl PreparedCreate {
-    /// The contact email this create claims, if any.
+    /// Returns the contact email this create claims, if any.
     pub(crate) fn email(&self) -> Option<&String> {
         self.values.get("email").filter(|email| !email.is_empty())
     }

@@ -34,7 +34,7 @@ pub(crate) async fn authorize_for_hub(
     approve(&sandbox, &params)
 }
 
-/// An error HubSpot shows on its own page instead of redirecting, because
+/// Builds an error HubSpot shows on its own page instead of redirecting, because
 /// the redirect target cannot be trusted.
 fn page_error(message: String) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", message)

@@ -40,7 +40,7 @@ pub(crate) enum TokenLookup {
     Unknown,
 }
 
-/// What a denied authorize request redirects with.
+/// Error code and description of a denied authorize redirect.
 #[derive(Debug, Clone)]
 pub(crate) struct Denial {
     pub error: String,
@@ -111,12 +111,12 @@ impl TokenStore {
         token
     }
 
-    /// A refresh token that is known and not revoked.
+    /// Returns a refresh token that is known and not revoked.
     pub(crate) fn live_refresh_token(&self, token: &str) -> Option<&RefreshToken> {
         self.refresh.get(token).filter(|refresh| !refresh.revoked)
     }
 
-    /// An access token that is known and not revoked, expired or not.
+    /// Returns an access token that is known and not revoked, expired or not.
     pub(crate) fn access_token(&self, token: &str) -> Option<&AccessToken> {
         self.access.get(token).filter(|access| !access.revoked)
     }

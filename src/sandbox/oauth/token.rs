@@ -1,6 +1,6 @@
 //! The token endpoints: code exchange and refresh.
 //!
-//! `/oauth/v1/token` answers errors in the v1 shape (`status`, `message`).
+//! `/oauth/v1/token` returns errors in the v1 shape (`status`, `message`).
 //! `/oauth/v3/token` and `/oauth/2026-03/token` add RFC 6749 `error` and
 //! `error_description` and reject parameters sent in the query string.
 
@@ -14,7 +14,7 @@ use crate::sandbox::ids;
 use crate::sandbox::state::SharedSandbox;
 use crate::sandbox::{INSTALLING_USER_ID, PORTAL_ID};
 
-/// Which error style a token endpoint answers in.
+/// Error body style of a token endpoint.
 #[derive(Clone, Copy)]
 pub(crate) enum Style {
     V1,

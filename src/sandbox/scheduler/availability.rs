@@ -15,15 +15,15 @@ use crate::sandbox::ids;
 
 const WEEK_MS: i64 = 7 * 24 * 3_600_000;
 
-/// Whether booked meetings block slots. Without them the computation tells
-/// a slot that was taken apart from one that was never offered.
+/// Whether booked meetings block slots. Ignoring them lets the booking
+/// check distinguish a taken slot from one that was never offered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Bookings {
     Count,
     Ignore,
 }
 
-/// The bookable range `[earliest start, latest end]` of a link at `now_ms`.
+/// Returns the bookable range `[earliest start, latest end]` of a link at `now_ms`.
 pub(crate) fn booking_window(link: &Link, now_ms: i64) -> (i64, i64) {
     let mut earliest = now_ms + link.minimum_notice_ms;
     let mut latest = now_ms + link.weeks_to_advertise * WEEK_MS;
@@ -183,7 +183,7 @@ pub(crate) fn free_members<'a>(
         .collect()
 }
 
-/// The calendar month `month_offset` months from now in `time_zone`, as
+/// Returns the calendar month `month_offset` months from now in `time_zone`, as
 /// epoch ms `[start, end)`.
 pub(crate) fn month_range(time_zone: Tz, now_ms: i64, month_offset: i32) -> (i64, i64) {
     let today = ids::to_datetime(now_ms)

@@ -9,25 +9,21 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::Scheduler;
-use super::availability::{Bookings, booking_window, free_members, link_slots};
+use super::availability::free_members;
+use super::checks::{
+    ConsentResponse, FormAnswer, booking_error, check_consent, check_email, check_form,
+    check_guests, check_slot, parse_start,
+};
 use super::handlers::unknown_slug;
 use super::model::{Booking, Link, User};
 use crate::sandbox::auth;
-use crate::sandbox::crm::{self, ObjectType};
+use crate::sandbox::crm;
 use crate::sandbox::errors::{ApiError, parse_json};
 use crate::sandbox::ids;
 use crate::sandbox::state::SharedSandbox;
 
 /// Scopes that allow booking; a read-only scheduler token gets 403.
 const WRITE_SCOPES: &[&str] = &["crm.objects.contacts.write", "meetings-write"];
-
-/// Email domains HubSpot rejects as throwaway addresses.
-const THROWAWAY_DOMAINS: &[&str] = &[
-    "example.com",
-    "example.org",
-    "example.net",
-    "mailinator.com",
-];
 
 /// `ExternalMeetingBooking`.
 #[derive(Debug, Deserialize)]
@@ -50,182 +46,6 @@ pub(crate) struct BookingRequest {
     guest_emails: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-struct FormAnswer {
-    name: String,
-    value: String,
-}
-
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ConsentResponse {
-    communication_type_id: String,
-    consented: bool,
-}
-
-fn booking_error(code: &str, message: String) -> ApiError {
-    ApiError::booking(code, message.clone())
-        .with("errors", json!([{ "message": message, "code": code }]))
-}
-
-fn parse_start(value: &Value) -> Result<i64, ApiError> {
-    let parsed = match value {
-        Value::Number(number) => number.as_i64(),
-        Value::String(text) => chrono::DateTime::parse_from_rfc3339(text)
-            .ok()
-            .map(|instant| instant.timestamp_millis()),
-        _ => None,
-    };
-    parsed.ok_or_else(|| {
-        ApiError::invalid_json(format!(
-            "startTime {value} is not an ISO 8601 date-time or epoch milliseconds"
-        ))
-    })
-}
-
-fn check_email(email: &str) -> Result<(), ApiError> {
-    let domain = email
-        .rsplit_once('@')
-        .map(|(_, domain)| domain.to_lowercase())
-        .unwrap_or_default();
-    if !crm_email_valid(email) {
-        return Err(booking_error(
-            "INVALID_EMAIL",
-            format!("Email address {email} is invalid"),
-        ));
-    }
-    if THROWAWAY_DOMAINS.contains(&domain.as_str()) {
-        return Err(booking_error(
-            "INVALID_EMAIL",
-            format!("Email address {email} is not accepted; use a real address"),
-        ));
-    }
-    Ok(())
-}
-
-fn crm_email_valid(email: &str) -> bool {
-    email_address::EmailAddress::parse_with_options(email, email_address::Options::default())
-        .is_ok()
-        && email
-            .rsplit('@')
-            .next()
-            .is_some_and(|domain| domain.contains('.'))
-}
-
-fn check_guests(link: &Link, guests: &[String]) -> Result<(), ApiError> {
-    if guests.is_empty() {
-        return Ok(());
-    }
-    if !link.can_add_guests {
-        return Err(booking_error(
-            "INVALID_EMAIL_GUESTS",
-            "This meeting link does not allow guests".into(),
-        ));
-    }
-    if guests.len() > link.max_guest_count {
-        return Err(booking_error(
-            "INVALID_EMAIL_GUESTS",
-            format!("At most {} guests are allowed", link.max_guest_count),
-        ));
-    }
-    if let Some(bad) = guests.iter().find(|guest| !crm_email_valid(guest)) {
-        return Err(booking_error(
-            "INVALID_EMAIL_GUESTS",
-            format!("Guest email {bad} is invalid"),
-        ));
-    }
-    Ok(())
-}
-
-fn check_form(link: &Link, answers: &[FormAnswer]) -> Result<(), ApiError> {
-    for field in &link.form_fields {
-        let answer = answers
-            .iter()
-            .find(|answer| answer.name == field.name)
-            .map(|answer| answer.value.trim());
-        match answer {
-            None | Some("") if field.required => {
-                return Err(ApiError::validation(format!(
-                    "required form field {} does not have a corresponding value",
-                    field.name
-                )));
-            }
-            Some(value)
-                if !value.is_empty()
-                    && !field.options.is_empty()
-                    && !field.options.iter().any(|(option, _)| option == value) =>
-            {
-                let allowed: Vec<&str> = field
-                    .options
-                    .iter()
-                    .map(|(option, _)| option.as_str())
-                    .collect();
-                return Err(ApiError::validation(format!(
-                    "form field {} has value {value}, which is not one of the options: [{}]",
-                    field.name,
-                    allowed.join(", ")
-                )));
-            }
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-fn check_consent(link: &Link, responses: &[ConsentResponse]) -> Result<(), ApiError> {
-    let Some(consent) = &link.legal_consent else {
-        return Ok(());
-    };
-    if consent.processing_consent_type != "REQUIRED_CHECKBOX" {
-        return Ok(());
-    }
-    for checkbox in consent
-        .checkboxes
-        .iter()
-        .filter(|checkbox| checkbox.required)
-    {
-        let given = responses.iter().any(|response| {
-            response.communication_type_id == checkbox.communication_type_id && response.consented
-        });
-        if !given {
-            return Err(ApiError::validation(format!(
-                "legal consent is required: legalConsentResponses must contain communicationTypeId {} with consented true",
-                checkbox.communication_type_id
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// Checks the start time against the link's computed availability.
-fn check_slot(
-    scheduler: &Scheduler,
-    link: &Link,
-    duration: i64,
-    start: i64,
-    now: i64,
-) -> Result<(), ApiError> {
-    let (earliest, latest) = booking_window(link, now);
-    let range = (start, start + 1);
-    if start >= earliest
-        && start + duration <= latest
-        && link_slots(scheduler, link, duration, range, now, Bookings::Count).contains(&start)
-    {
-        return Ok(());
-    }
-    if link_slots(scheduler, link, duration, range, now, Bookings::Ignore).contains(&start) {
-        return Err(booking_error(
-            "MEETING_TIME_NOT_AVAILABLE",
-            "The requested time is no longer available".into(),
-        ));
-    }
-    Err(booking_error(
-        "MEETING_START_TIME_NOT_VALID",
-        "Start time must be contained in availability settings".into(),
-    ))
-}
-
 /// Picks the member the meeting lands on: a free member named in
 /// `likelyAvailableUserIds` first, then the organizer when the link
 /// prioritizes the owner, then the member with the fewest bookings.
@@ -246,13 +66,11 @@ fn assign_member<'a>(
     }) {
         return Some(*user);
     }
-    if link.owner_prioritized {
-        if let Some(owner) = free
-            .iter()
-            .find(|user| user.user_id == link.organizer_user_id)
-        {
-            return Some(*owner);
-        }
+    let owner = free
+        .iter()
+        .find(|user| user.user_id == link.organizer_user_id);
+    if let (true, Some(owner)) = (link.owner_prioritized, owner) {
+        return Some(*owner);
     }
     free.into_iter().min_by_key(|user| {
         scheduler
@@ -428,6 +246,5 @@ fn response_body(
             "https://video.sandbox.hubspot.local/{calendar_event_id}"
         ));
     }
-    let _ = ObjectType::Contacts;
     body
 }

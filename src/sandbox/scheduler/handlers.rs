@@ -15,10 +15,10 @@ use crate::sandbox::state::SharedSandbox;
 
 /// Scope that reads meeting links.
 pub(crate) const READ_SCOPE: &str = "scheduler.meetings.meeting-link.read";
-/// Most links per page.
+/// Maximum links per page.
 const MAX_LIMIT: usize = 100;
 
-/// The 404 for an unknown slug.
+/// Builds the 404 for an unknown slug.
 pub(crate) fn unknown_slug() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,

@@ -3,6 +3,7 @@
 
 mod availability;
 mod booking;
+mod checks;
 mod handlers;
 mod model;
 mod render;
@@ -22,7 +23,7 @@ pub(crate) struct Scheduler {
 }
 
 impl Scheduler {
-    /// The seeded portal's scheduler, with busy times placed after `now_ms`.
+    /// Builds the seeded portal's scheduler, with busy times placed after `now_ms`.
     pub(crate) fn seeded(now_ms: i64) -> Self {
         Self {
             users: seed::users(now_ms),
@@ -39,7 +40,7 @@ impl Scheduler {
         self.users.iter().find(|user| user.user_id == user_id)
     }
 
-    /// The link's pool members, in pool order.
+    /// Returns the link's pool members, in pool order.
     fn members<'a, 'b>(&'a self, link: &'b Link) -> impl Iterator<Item = &'a User> + 'b
     where
         'a: 'b,
@@ -47,7 +48,7 @@ impl Scheduler {
         link.member_ids.iter().filter_map(|id| self.user(id))
     }
 
-    /// Whether every member of the link is offline.
+    /// Checks whether every member of the link is offline.
     fn is_offline(&self, link: &Link) -> bool {
         self.members(link).all(|user| user.offline)
     }

@@ -28,7 +28,7 @@ fn weekdays(start_minute: u32, end_minute: u32) -> Vec<(Weekday, u32, u32)> {
         .collect()
 }
 
-/// One busy hour at 11:00 local on every other day of the next two weeks.
+/// Places one busy hour at 11:00 local on every other day of the next two weeks.
 fn busy_blocks(time_zone: Tz, now_ms: i64) -> Vec<(i64, i64)> {
     let today = ids::to_datetime(now_ms)
         .with_timezone(&time_zone)
@@ -121,7 +121,7 @@ pub(crate) fn users(now_ms: i64) -> Vec<User> {
         .collect()
 }
 
-/// A link with defaults that each seed then changes.
+/// Builds a link with defaults that each seed then changes.
 fn base_link(id: &str, slug: &str, name: &str, organizer: &str, now_ms: i64) -> Link {
     let created = now_ms - 90 * DAY_MS;
     Link {
@@ -172,7 +172,7 @@ fn team_size_field() -> FormField {
     }
 }
 
-/// The five seeded links; see `docs/sandbox.md` for what each one covers.
+/// Builds the five seeded links. `docs/sandbox.md` lists what each one covers.
 pub(crate) fn links(now_ms: i64) -> Vec<Link> {
     let mut demo = base_link(
         "7412551",
