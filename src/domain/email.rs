@@ -22,8 +22,9 @@ impl Email {
         if trimmed.len() > MAX_EMAIL_LEN {
             return Err(format!("must be at most {MAX_EMAIL_LEN} characters"));
         }
-        let parsed = email_address::EmailAddress::from_str(trimmed)
-            .map_err(|_| "is not a valid email address; expected a form like name@example.com".to_string())?;
+        let parsed = email_address::EmailAddress::from_str(trimmed).map_err(|_| {
+            "is not a valid email address; expected a form like name@example.com".to_string()
+        })?;
         if !parsed.domain().contains('.') {
             return Err("needs a domain with a dot, for example name@example.com".into());
         }
@@ -37,7 +38,10 @@ impl Email {
 
     /// The part after `@`.
     pub fn domain(&self) -> &str {
-        self.0.rsplit_once('@').map(|(_, domain)| domain).unwrap_or_default()
+        self.0
+            .rsplit_once('@')
+            .map(|(_, domain)| domain)
+            .unwrap_or_default()
     }
 }
 
@@ -74,7 +78,14 @@ mod tests {
 
     #[test]
     fn invalid_emails_are_rejected() {
-        for text in ["", "maria", "maria@", "@acme.com", "maria@localhost", "a b@acme.com"] {
+        for text in [
+            "",
+            "maria",
+            "maria@",
+            "@acme.com",
+            "maria@localhost",
+            "a b@acme.com",
+        ] {
             assert!(Email::parse(text).is_err(), "{text:?} should be rejected");
         }
     }

@@ -35,7 +35,10 @@ pub struct CrmRecord {
 impl CrmRecord {
     /// The value of property `name`, when set and not empty.
     pub fn property(&self, name: &str) -> Option<&str> {
-        self.properties.get(name)?.as_deref().filter(|value| !value.is_empty())
+        self.properties
+            .get(name)?
+            .as_deref()
+            .filter(|value| !value.is_empty())
     }
 }
 
@@ -80,7 +83,9 @@ pub enum CrmError {
     #[error("HubSpot is not connected: reconnect in Integrations")]
     ReconnectRequired,
     /// The connection lacks a scope.
-    #[error("the HubSpot connection lacks required scopes ({0}): reconnect in Integrations and grant them")]
+    #[error(
+        "the HubSpot connection lacks required scopes ({0}): reconnect in Integrations and grant them"
+    )]
     MissingScopes(String),
     /// Wait before the next call.
     #[error("HubSpot rate limit reached")]

@@ -22,18 +22,22 @@ impl Db {
         title: Option<&str>,
         at_ms: i64,
     ) -> Result<String, sqlx::Error> {
-        let visitor_id = self.anonymous_visitor_id(workspace_id, site_id, anonymous_id, at_ms).await?;
+        let visitor_id = self
+            .anonymous_visitor_id(workspace_id, site_id, anonymous_id, at_ms)
+            .await?;
         let page = PageInput {
             url: url.to_string(),
             title: title.map(str::to_string),
             viewed_at: chrono::DateTime::from_timestamp_millis(at_ms).unwrap_or_default(),
         };
         let mut transaction = self.pool().begin().await?;
-        sqlx::query("UPDATE visitors SET data_version = data_version + 1, updated_at = $1 WHERE id = $2")
-            .bind(at_ms)
-            .bind(&visitor_id)
-            .execute(&mut *transaction)
-            .await?;
+        sqlx::query(
+            "UPDATE visitors SET data_version = data_version + 1, updated_at = $1 WHERE id = $2",
+        )
+        .bind(at_ms)
+        .bind(&visitor_id)
+        .execute(&mut *transaction)
+        .await?;
         insert_pages(&mut transaction, workspace_id, &visitor_id, &[page]).await?;
         transaction.commit().await?;
         Ok(visitor_id)
@@ -48,7 +52,10 @@ impl Db {
     ) -> Result<String, sqlx::Error> {
         let mut last_error = None;
         for _ in 0..MAX_ATTEMPTS {
-            if let Some(visitor) = self.visitor_by_column(workspace_id, "anonymous_id", anonymous_id).await? {
+            if let Some(visitor) = self
+                .visitor_by_column(workspace_id, "anonymous_id", anonymous_id)
+                .await?
+            {
                 return Ok(visitor.id);
             }
             let id = uuid::Uuid::new_v4().to_string();
@@ -91,14 +98,19 @@ impl Db {
         let company_name = company_name.and_then(given);
         let mut last_error = None;
         for _ in 0..MAX_ATTEMPTS {
-            if let Some(visitor) = self.visitor_by_column(workspace_id, "email", email.as_str()).await? {
+            if let Some(visitor) = self
+                .visitor_by_column(workspace_id, "email", email.as_str())
+                .await?
+            {
                 let mut company = visitor.company.clone();
                 if company.name.is_none() {
                     company.name.clone_from(&company_name);
                 }
                 let first = given(first_name).or(visitor.first_name.clone());
                 let last = given(last_name).or(visitor.last_name.clone());
-                let changed = company != visitor.company || first != visitor.first_name || last != visitor.last_name;
+                let changed = company != visitor.company
+                    || first != visitor.first_name
+                    || last != visitor.last_name;
                 if changed {
                     sqlx::query(
                         "UPDATE visitors SET first_name = $1, last_name = $2, company = $3, \
@@ -114,7 +126,10 @@ impl Db {
                 }
                 return Ok(visitor.id);
             }
-            let company = CompanyInput { name: company_name.clone(), ..CompanyInput::default() };
+            let company = CompanyInput {
+                name: company_name.clone(),
+                ..CompanyInput::default()
+            };
             let id = uuid::Uuid::new_v4().to_string();
             let inserted = sqlx::query(
                 "INSERT INTO visitors (id, workspace_id, site_id, email, first_name, last_name, company, \
@@ -132,7 +147,9 @@ impl Db {
             .await;
             match inserted {
                 Ok(_) => return Ok(id),
-                Err(error) if is_unique_violation(&error, "visitors_workspace_email") => last_error = Some(error),
+                Err(error) if is_unique_violation(&error, "visitors_workspace_email") => {
+                    last_error = Some(error)
+                }
                 Err(error) => return Err(error),
             }
         }

@@ -60,7 +60,11 @@ impl Db {
     }
 
     /// Releases a claim taken by [`Db::claim_visitor_for_push`].
-    pub async fn release_visitor_claim(&self, visitor_id: &str, worker_id: &str) -> Result<(), sqlx::Error> {
+    pub async fn release_visitor_claim(
+        &self,
+        visitor_id: &str,
+        worker_id: &str,
+    ) -> Result<(), sqlx::Error> {
         sqlx::query(
             "UPDATE visitors SET push_claimed_by = NULL, push_claimed_until = NULL \
              WHERE id = $1 AND push_claimed_by = $2",
