@@ -183,7 +183,6 @@ async fn booking_upsert_fills_visitor() {
     let app = spawn_app().await;
     let db = &app.state.db;
     let email = Email::parse("booker@acme.test").expect("email");
-    let now = app.clock.now_ms();
     let id = db
         .upsert_visitor_from_booking(
             &app.workspace.id,
@@ -192,7 +191,6 @@ async fn booking_upsert_fills_visitor() {
             "Ana",
             "Ruiz",
             Some("Acme"),
-            now,
         )
         .await
         .expect("upsert");
@@ -204,7 +202,6 @@ async fn booking_upsert_fills_visitor() {
             "",
             "Ruiz-Lopez",
             None,
-            now,
         )
         .await
         .expect("upsert");

@@ -83,7 +83,8 @@ impl Db {
 
     /// Finds or creates the visitor of a booker by email. Names and the
     /// company name fill in what is given; nothing stored is cleared.
-    /// Bumps `data_version` when something changed and returns the visitor id.
+    /// Bumps `data_version` when something changed and returns the visitor
+    /// id. Timestamps come from the system clock.
     pub async fn upsert_visitor_from_booking(
         &self,
         workspace_id: &str,
@@ -92,8 +93,8 @@ impl Db {
         first_name: &str,
         last_name: &str,
         company_name: Option<&str>,
-        now_ms: i64,
     ) -> Result<String, sqlx::Error> {
+        let now_ms = chrono::Utc::now().timestamp_millis();
         let given = |text: &str| Some(text.trim().to_string()).filter(|text| !text.is_empty());
         let company_name = company_name.and_then(given);
         let mut last_error = None;
