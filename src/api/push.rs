@@ -14,7 +14,7 @@ use crate::push_queue::{NewPush, PushReason};
 use crate::startup::AppState;
 use crate::storage::push_jobs::{BulkPushJob, NewPushJob, PushJob, job_status};
 
-/// Most visitors in one bulk push.
+/// Maximum visitors in one bulk push.
 pub const MAX_BULK_VISITORS: usize = 1_000;
 
 /// `POST /api/v1/visitors/{id}/push`: records a push and returns it (202).

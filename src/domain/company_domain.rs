@@ -13,8 +13,8 @@ const MAX_DOMAIN_LEN: usize = 253;
 pub struct CompanyDomain(String);
 
 impl CompanyDomain {
-    /// Normalises `text`, which may be a bare domain or a URL; the error
-    /// says what is wrong, without the field name.
+    /// Normalises `text`, which may be a bare domain or a URL. The error
+    /// describes the problem without the field name.
     pub fn parse(text: &str) -> Result<Self, String> {
         let host = host_part(text.trim());
         if host.is_empty() {
@@ -32,12 +32,12 @@ impl CompanyDomain {
         Ok(Self(bare))
     }
 
-    /// The domain as text.
+    /// Returns the domain as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
-    /// Whether this is a free-mail provider's domain, which never becomes a
+    /// Returns whether this is a free-mail provider's domain, which never becomes a
     /// company.
     pub fn is_free_mail(&self) -> bool {
         is_free_mail_domain(&self.0)
@@ -156,7 +156,8 @@ const FREE_MAIL_DOMAINS: &[&str] = &[
 /// short suffix such as `com`, `de` or `co.uk`.
 const FREE_MAIL_BRANDS: &[&str] = &["yahoo", "hotmail", "gmx", "live", "outlook", "yandex"];
 
-/// Whether `domain` (already normalised) belongs to a free-mail provider.
+/// Returns whether `domain` (already normalised) belongs to a free-mail
+/// provider.
 pub fn is_free_mail_domain(domain: &str) -> bool {
     if FREE_MAIL_DOMAINS.contains(&domain) {
         return true;

@@ -13,7 +13,7 @@ const MAX_EMAIL_LEN: usize = 254;
 pub struct Email(String);
 
 impl Email {
-    /// Parses `text`; the error says what is wrong, without the field name.
+    /// Parses `text`. The error describes the problem without the field name.
     pub fn parse(text: &str) -> Result<Self, String> {
         let trimmed = text.trim();
         if trimmed.is_empty() {
@@ -31,12 +31,12 @@ impl Email {
         Ok(Self(trimmed.to_lowercase()))
     }
 
-    /// The address as text.
+    /// Returns the address as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
-    /// The part after `@`.
+    /// Returns the part after `@`.
     pub fn domain(&self) -> &str {
         self.0
             .rsplit_once('@')

@@ -110,7 +110,7 @@ pub struct CompanyInput {
 }
 
 impl CompanyInput {
-    /// Whether no field is set.
+    /// Returns whether no field is set.
     pub fn is_empty(&self) -> bool {
         self == &CompanyInput::default()
     }

@@ -1,8 +1,8 @@
-//! The company step: a remembered company is updated by id; otherwise the
-//! company key is claimed, HubSpot is searched by domain (the oldest match
-//! wins), the contact's own companies are checked, and only then is a
-//! company created. The claim stops two pushes from creating one company
-//! twice, which HubSpot itself does not prevent.
+//! The company step. A remembered company is updated by id. Otherwise the
+//! company key is claimed and HubSpot is searched by domain, where the
+//! oldest match wins. Then the contact's own companies are checked, and
+//! only then is a company created. The claim stops two pushes from creating
+//! one company twice, which HubSpot itself does not prevent.
 
 use super::context::{PushError, UpsertContext};
 use super::crm::{CrmApi, CrmError, CrmObject, CrmRecord, NewRecord, Properties};
@@ -29,7 +29,7 @@ impl CompanyTarget<'_> {
     }
 }
 
-/// The key under which a company is remembered per portal.
+/// Returns the key under which a company is remembered per portal.
 pub fn company_key(domain: Option<&CompanyDomain>, visitor_id: &str) -> String {
     match domain {
         Some(domain) => format!("domain:{domain}"),
@@ -226,8 +226,8 @@ async fn find_existing<C: CrmApi>(
     Ok(None)
 }
 
-/// The oldest of `records` whose `domain` normalises to `domain`; ties go
-/// to the lower numeric id.
+/// Returns the oldest of `records` whose `domain` normalises to `domain`.
+/// Ties go to the lower numeric id.
 pub fn oldest_with_domain(records: &[CrmRecord], domain: &CompanyDomain) -> Option<String> {
     records
         .iter()

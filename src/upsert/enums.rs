@@ -42,8 +42,8 @@ impl Default for PropertyCache {
 }
 
 impl PropertyCache {
-    /// The definition of `object.name` in the workspace's portal; `None`
-    /// when the portal has no such property.
+    /// Returns the definition of `object.name` in the workspace's portal,
+    /// or `None` when the portal has no such property.
     pub async fn definition<C: CrmApi>(
         &self,
         crm: &C,

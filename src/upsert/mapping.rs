@@ -35,8 +35,8 @@ const COMPANY_FIELDS: &[(&str, &str)] = &[
     ("linkedin_company_page", "company.linkedin_url"),
 ];
 
-/// The visitor field a HubSpot property comes from, for skipped-field
-/// reports.
+/// Returns the visitor field a HubSpot property comes from, for
+/// skipped-field reports.
 pub fn field_of(object: CrmObject, property: &str) -> String {
     let table = if object == CrmObject::Companies {
         COMPANY_FIELDS
@@ -227,7 +227,7 @@ async fn map_enum<C: CrmApi>(
     Ok(matched)
 }
 
-/// A skipped-field report.
+/// Builds a skipped-field report.
 pub fn skipped(field: &str, reason: &str) -> SkippedField {
     SkippedField {
         field: field.to_string(),

@@ -10,7 +10,7 @@ use crate::storage::visitors::{PageView, VisitorRecord};
 /// Pages listed in one note, newest first.
 pub const NOTE_PAGES: i64 = 20;
 
-/// What the note is about.
+/// Facts the note lists.
 #[derive(Debug, Clone)]
 pub struct NoteFacts<'a> {
     pub visitor: &'a VisitorRecord,

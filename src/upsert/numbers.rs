@@ -3,7 +3,7 @@
 //! HubSpot rejects commas, spaces, a second `.` and exponents with a 400.
 
 /// Parses `text` into HubSpot's number form. `integer` requires a whole
-/// number. The error says why the value cannot be sent.
+/// number. The error explains why the value cannot be sent.
 pub fn to_hubspot_number(text: &str, integer: bool) -> Result<String, String> {
     let compact: String = text
         .trim()

@@ -306,3 +306,57 @@ async fn hubspot_post_created(
     let record: serde_json::Value = response.json().await.expect("JSON");
     record["id"].as_str().expect("id").to_string()
 }
+
+#[tokio::test]
+async fn booking_pushes_run_first() {
+    use slotchat::push_queue::{NewPush, PushReason, enqueue_push, enqueue_push_in};
+
+    let app = crate::helpers::spawn_app().await;
+    app.state.push_queue.stop();
+    let db = &app.state.db;
+    let visitor_id = create_visitor(&app, json!({"email": "order@acme-order.com"})).await;
+    let push = |reason| NewPush {
+        workspace_id: app.workspace.id.clone(),
+        visitor_id: visitor_id.clone(),
+        reason,
+        booking_id: None,
+        bulk_job_id: None,
+    };
+    let workflow = enqueue_push(db, push(PushReason::Workflow))
+        .await
+        .expect("enqueue");
+    let manual = enqueue_push(db, push(PushReason::Manual))
+        .await
+        .expect("enqueue");
+    let booking = enqueue_push(db, push(PushReason::Booking))
+        .await
+        .expect("enqueue");
+
+    let later = chrono::Utc::now().timestamp_millis() + 1_000;
+    let due = db
+        .due_push_jobs(later, false, 10)
+        .await
+        .expect("due pushes");
+    let order: Vec<&str> = due.iter().map(|job| job.id.as_str()).collect();
+    assert_eq!(
+        order,
+        vec![booking.as_str(), manual.as_str(), workflow.as_str()]
+    );
+    assert_eq!(
+        get_visitor(&app, &visitor_id).await["push_status"],
+        "queued"
+    );
+
+    let mut transaction = db.pool().begin().await.expect("begin");
+    enqueue_push_in(&mut transaction, push(PushReason::Manual), later)
+        .await
+        .expect("enqueue");
+    transaction.rollback().await.expect("rollback");
+    assert_eq!(
+        db.due_push_jobs(later, false, 10)
+            .await
+            .expect("due pushes")
+            .len(),
+        3
+    );
+}

@@ -11,7 +11,7 @@ async fn timed_out_create_is_checked() {
         json!({"email": "slow@acme-slow.com", "first_name": "Slow"}),
     )
     .await;
-    // The create lands, but its answer comes after the client's 2 s timeout.
+    // The create lands, but its response comes after the client's 2 s timeout.
     add_fault(&app, json!({"method": "POST", "path": "/crm/v3/objects/contacts", "kind": "timeout", "delay_ms": 2500, "when": "after", "times": 1})).await;
     let job = push_and_wait(&app, &visitor_id).await;
     assert_eq!(job["status"], "done", "push failed: {job}");

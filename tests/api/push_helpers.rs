@@ -12,7 +12,7 @@ use crate::helpers::{TestApp, TestOptions, connect_hubspot, spawn_app_with};
 /// Private-app token the sandbox accepts for reading records back.
 pub const READ_TOKEN: &str = "pat-test-read-token";
 
-/// Longest wait for a push to finish.
+/// Maximum wait for a push to finish.
 const PUSH_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Options for an app whose sandbox accepts [`READ_TOKEN`].
@@ -109,7 +109,7 @@ pub async fn hubspot_get(app: &TestApp, path: &str) -> Value {
     response.json().await.expect("JSON")
 }
 
-/// Every record of `object` in the sandbox portal (up to 10,000).
+/// Lists every record of `object` in the sandbox portal (up to 10,000).
 pub async fn all_records(app: &TestApp, object: &str, properties: &[&str]) -> Vec<Value> {
     let mut records = Vec::new();
     let mut after: Option<String> = None;
@@ -155,7 +155,7 @@ pub async fn add_fault(app: &TestApp, fault: Value) {
     assert_eq!(response.status(), 201, "adding fault {fault} failed");
 }
 
-/// The sandbox's request log as `(method, path)` pairs.
+/// Reads the sandbox's request log as `(method, path)` pairs.
 pub async fn sandbox_requests(app: &TestApp) -> Vec<(String, String)> {
     let log: Value = app
         .sandbox_get("/_sandbox/requests")
@@ -196,7 +196,7 @@ pub async fn assert_nothing_deleted(app: &TestApp) {
     }
 }
 
-/// A second slotchat instance on the same database and sandbox as `app`,
+/// Starts a second slotchat instance on the same database and sandbox as `app`,
 /// with its own clock and push workers. Returns its state and address.
 pub async fn spawn_second_instance(
     app: &TestApp,
@@ -273,7 +273,7 @@ pub async fn wait_for_bulk(app: &TestApp, bulk_id: &str) -> Value {
     wait_for_job(app, bulk_id).await
 }
 
-/// Checks that HubSpot holds one contact per visitor, one company per
+/// Checks that HubSpot has one contact per visitor, one company per
 /// distinct company, and one association per contact.
 pub async fn assert_no_duplicates(app: &TestApp, visitors: usize, companies: usize) {
     let contacts = all_records(app, "contacts", &["email"]).await;

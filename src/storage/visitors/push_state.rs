@@ -11,11 +11,11 @@ use crate::storage::{Db, to_json_text};
 pub struct SkippedField {
     /// Field path in the visitor API, for example `company.industry`.
     pub field: String,
-    /// Why HubSpot could not take the value, and what would fix it.
+    /// Reason HubSpot could not take the value, and the fix.
     pub reason: String,
 }
 
-/// What a successful push stores on the visitor.
+/// Outcome of a successful push, stored on the visitor.
 #[derive(Debug, Clone)]
 pub struct PushSuccess {
     pub portal_id: i64,
@@ -26,13 +26,14 @@ pub struct PushSuccess {
     pub skipped_fields: Vec<SkippedField>,
 }
 
-/// What a failed or waiting push stores on the visitor.
+/// Outcome of a failed or waiting push, stored on the visitor.
 #[derive(Debug, Clone)]
 pub struct PushFailure {
     /// `failed` or `waiting`.
     pub status: &'static str,
     pub message: String,
-    /// What a person should do: `reconnect`, `retry` or `fix_input`.
+    /// Action a person should take: `reconnect`, `retry`, `fix_input` or
+    /// `wait`.
     pub action: &'static str,
 }
 

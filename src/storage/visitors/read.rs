@@ -33,8 +33,8 @@ pub struct VisitorRecord {
     pub hubspot_contact_id: Option<String>,
     pub hubspot_company_id: Option<String>,
     pub last_error: Option<String>,
-    /// What a person should do about `last_error` (`reconnect`, `retry`,
-    /// `fix_input`).
+    /// Action a person should take on `last_error` (`reconnect`, `retry`,
+    /// `fix_input`, `wait`).
     pub last_error_action: Option<String>,
     pub skipped_fields: Vec<SkippedField>,
     pub created_at: i64,
@@ -49,7 +49,7 @@ pub struct PageView {
     pub viewed_at: i64,
 }
 
-/// Where a page of [`Db::list_visitors`] starts: after this visitor.
+/// Start of a page of [`Db::list_visitors`]: the visitor before it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VisitorCursor {
     pub created_at: i64,
@@ -137,7 +137,7 @@ impl Db {
         Ok(rows.iter().map(visitor_from_row).collect())
     }
 
-    /// The latest `limit` pages a visitor viewed, newest first.
+    /// Lists the latest `limit` pages a visitor viewed, newest first.
     pub async fn page_views(
         &self,
         visitor_id: &str,

@@ -22,7 +22,7 @@ pub struct SavedVisitor {
     pub data_version: i64,
 }
 
-/// Why a visitor could not be saved.
+/// Failure of [`Db::save_visitor`].
 #[derive(Debug, thiserror::Error)]
 pub enum SaveVisitorError {
     /// `email` and `external_id` belong to two different stored visitors.
@@ -158,8 +158,8 @@ impl Db {
         }))
     }
 
-    /// Writes the merged visitor when nobody changed it since `stored` was
-    /// read; `None` means somebody did and the caller should read again.
+    /// Writes the merged visitor unless another writer changed it since
+    /// `stored` was read. `None` means one did, so the caller reads again.
     async fn update_visitor(
         &self,
         stored: &VisitorRecord,
@@ -239,7 +239,8 @@ impl Db {
     }
 }
 
-/// The stored visitor with every field given in `input` copied over it.
+/// Returns the stored visitor with every field given in `input` copied
+/// over it.
 fn merge(stored: &VisitorRecord, input: &VisitorInput) -> VisitorRecord {
     let mut merged = stored.clone();
     let text_fields = [

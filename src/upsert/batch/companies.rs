@@ -1,8 +1,8 @@
 //! Companies of a batch. Visitors sharing a company key share one company.
-//! Remembered companies are updated; the other keys are claimed, searched
-//! by domain in one `IN` search, checked against the contacts' own
-//! companies, and created in one batch create. The claims keep concurrent
-//! pushes from creating a company twice.
+//! Remembered companies are updated. The other keys are claimed, searched
+//! by domain in one `IN` search and checked against the contacts' own
+//! companies. Only the keys still unmatched get a company, in one batch
+//! create. The claims keep concurrent pushes from creating a company twice.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -14,7 +14,7 @@ use crate::upsert::crm::{
     Associated, CrmApi, CrmError, CrmObject, CrmRecord, NewRecord, Properties,
 };
 
-/// The visitors of one company key and what they say about the company.
+/// The visitors of one company key and their merged company properties.
 #[derive(Debug, Default)]
 struct Group {
     domain: Option<CompanyDomain>,
@@ -386,8 +386,8 @@ async fn create_companies<C: CrmApi>(
     Ok(())
 }
 
-/// Keeps `keys` claimed by nobody for one claim period after a create
-/// whose answer never came: the companies may exist, and a search after the
+/// Blocks claims on `keys` for one claim period after a create whose
+/// response never came. The companies may exist, and a search after the
 /// period finds them instead of creating them again.
 async fn hold_keys<C: CrmApi>(
     context: &UpsertContext<'_, C>,
@@ -410,8 +410,8 @@ async fn hold_keys<C: CrmApi>(
 
 /// Pairs created records with their keys: by domain, and for companies
 /// without a domain by position when the name matches.
-// NOTE: HubSpot does not document that batch results keep the input order;
-// a company without a domain whose position and name disagree is left to
+// NOTE: HubSpot does not document that batch results keep the input order.
+// A company without a domain whose position and name disagree is left to
 // the single path, which may then create a second company.
 fn match_created(
     keys: &[String],

@@ -107,7 +107,7 @@ pub(super) async fn add_notes<C: CrmApi>(
     }
     let expected = inputs.len();
     // NOTE: a batch create that times out after sending may have added the
-    // notes; the retry then adds them again, because notes have no dedupe key.
+    // notes. The retry then adds them again, because notes have no dedupe key.
     let created = match context
         .crm
         .batch_create(scope.0, CrmObject::Notes, inputs)

@@ -20,11 +20,11 @@ use crate::storage::visitors::VisitorRecord;
 pub struct BatchItem {
     pub job: PushJob,
     pub visitor: VisitorRecord,
-    /// What an earlier attempt of the job stored.
+    /// The outcome an earlier attempt of the job stored.
     pub previous: Option<PushOutcome>,
 }
 
-/// Where a visitor of the batch stands.
+/// The state of a visitor in the batch.
 #[derive(Debug)]
 enum SlotState {
     Active,
@@ -50,8 +50,8 @@ impl Slot {
         matches!(self.state, SlotState::Active)
     }
 
-    /// Marks the slot failed by a batch call: a rejected value sends it to
-    /// the single path, which drops the value; anything else is its error.
+    /// Marks the slot failed by a batch call. A rejected value sends it to
+    /// the single path, which drops the value. Any other error is its own.
     fn fail(&mut self, error: &CrmError) {
         self.state = match error {
             CrmError::Validation { .. } => SlotState::Fallback,
