@@ -171,6 +171,11 @@ impl<C: CrmApi> Worker<C> {
         Ok(claimed)
     }
 
+    // NOTE: claims are not renewed while a push runs. A push that outlasts
+    // `push_lease_ms` (for example behind a long rate-limit wait) can be
+    // claimed by another worker as well; the contact upsert and the company
+    // key claims keep that from duplicating records, but a second note is
+    // possible.
     pub(super) fn lease_ms(&self) -> i64 {
         self.config.lease_ms
     }
