@@ -173,7 +173,7 @@ impl<C: CrmApi> Worker<C> {
 
     // NOTE: claims are not renewed while a push runs. A push that outlasts
     // `push_lease_ms` (for example behind a long rate-limit wait) can be
-    // claimed by another worker as well; the contact upsert and the company
+    // claimed by another worker as well. The contact upsert and the company
     // key claims keep that from duplicating records, but a second note is
     // possible.
     pub(super) fn lease_ms(&self) -> i64 {
@@ -191,8 +191,8 @@ impl<C: CrmApi> Worker<C> {
         self.context_with(self.crm.as_ref())
     }
 
-    /// The context of bulk pushes, whose HubSpot calls leave headroom for
-    /// urgent ones.
+    /// Builds the context of bulk pushes, whose HubSpot calls leave
+    /// headroom for urgent ones.
     pub(super) fn bulk_context(&self) -> UpsertContext<'_, C> {
         self.context_with(self.bulk_crm.as_ref())
     }
