@@ -42,8 +42,10 @@ pub(crate) struct LabelledInput {
 #[serde(deny_unknown_fields)]
 pub(crate) struct ReadInput {
     id: super::IdValue,
-    #[allow(dead_code)]
-    after: Option<String>,
+    /// Accepted and ignored, because a batch read returns every association
+    /// of the record in one page.
+    #[serde(rename = "after")]
+    _after: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

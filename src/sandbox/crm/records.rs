@@ -211,8 +211,9 @@ pub(crate) async fn list_records(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct UpdateInput {
     properties: Map<String, Value>,
-    #[allow(dead_code)]
-    object_write_trace_id: Option<String>,
+    /// Accepted and ignored: it only matters inside batches.
+    #[serde(rename = "objectWriteTraceId")]
+    _object_write_trace_id: Option<String>,
 }
 
 /// Query of a record update.

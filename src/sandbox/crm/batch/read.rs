@@ -21,8 +21,9 @@ pub(crate) struct ReadBody {
     inputs: Vec<ReadInput>,
     #[serde(default)]
     properties: Vec<String>,
-    #[serde(default)]
-    properties_with_history: Vec<String>,
+    /// Accepted and ignored, because the sandbox keeps no value history.
+    #[serde(default, rename = "propertiesWithHistory")]
+    _properties_with_history: Vec<String>,
     id_property: Option<String>,
 }
 
@@ -44,7 +45,6 @@ pub(crate) async fn batch_read(
     let body: ReadBody = parse_json(&body)?;
     check_count(body.inputs.len())?;
     let id_property = check_id_property(object, body.id_property.as_deref())?;
-    let _ = &body.properties_with_history;
     let started = ids::now_ms();
     let world = sandbox.world();
     let mut results = Vec::new();
