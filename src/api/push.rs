@@ -14,7 +14,7 @@ use crate::push_queue::{NewPush, PushReason};
 use crate::startup::AppState;
 use crate::storage::push_jobs::{BulkPushJob, NewPushJob, PushJob, job_status};
 
-/// Most visitors in one bulk push.
+/// Maximum visitors in one bulk push.
 pub const MAX_BULK_VISITORS: usize = 1_000;
 
 /// `POST /api/v1/visitors/{id}/push`: records a push and returns it (202).
@@ -24,7 +24,11 @@ pub async fn push_visitor(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let visitor_id = path.into_inner();
-    state.db.visitor(&workspace.id, &visitor_id).await?.ok_or(ApiError::NotFound("visitor"))?;
+    state
+        .db
+        .visitor(&workspace.id, &visitor_id)
+        .await?
+        .ok_or(ApiError::NotFound("visitor"))?;
     let push = NewPush {
         workspace_id: workspace.id.clone(),
         visitor_id: visitor_id.clone(),
@@ -32,9 +36,16 @@ pub async fn push_visitor(
         booking_id: None,
         bulk_job_id: None,
     };
-    let job_id = state.push_queue.enqueue(&state.db, &state.clock, push).await?;
+    let job_id = state
+        .push_queue
+        .enqueue(&state.db, &state.clock, push)
+        .await?;
     tracing::info!(workspace_id = %workspace.id, visitor_id = %visitor_id, push_job_id = %job_id, "push {job_id} queued");
-    let job = state.db.push_job(&workspace.id, &job_id).await?.ok_or(ApiError::NotFound("push job"))?;
+    let job = state
+        .db
+        .push_job(&workspace.id, &job_id)
+        .await?
+        .ok_or(ApiError::NotFound("push job"))?;
     Ok(HttpResponse::Accepted().json(PushJobView::from(job)))
 }
 
@@ -54,7 +65,11 @@ pub async fn push_visitors(
 ) -> Result<HttpResponse, ApiError> {
     let request: BulkPushRequest = parse_body(body.into_inner())?;
     let mut seen = HashSet::new();
-    let visitor_ids: Vec<String> = request.visitor_ids.into_iter().filter(|id| seen.insert(id.clone())).collect();
+    let visitor_ids: Vec<String> = request
+        .visitor_ids
+        .into_iter()
+        .filter(|id| seen.insert(id.clone()))
+        .collect();
     if visitor_ids.is_empty() || visitor_ids.len() > MAX_BULK_VISITORS {
         return Err(ApiError::invalid(
             "visitor_ids",
@@ -69,7 +84,10 @@ pub async fn push_visitors(
         .map(|visitor| visitor.id)
         .collect();
     if let Some(index) = visitor_ids.iter().position(|id| !found.contains(id)) {
-        return Err(ApiError::invalid(format!("visitor_ids[{index}]"), "visitor not found in this workspace"));
+        return Err(ApiError::invalid(
+            format!("visitor_ids[{index}]"),
+            "visitor not found in this workspace",
+        ));
     }
     let jobs: Vec<NewPushJob> = visitor_ids
         .iter()
@@ -82,7 +100,10 @@ pub async fn push_visitors(
             bulk_job_id: None,
         })
         .collect();
-    let bulk_id = state.db.create_bulk_push(&workspace.id, &jobs, state.clock.now_ms()).await?;
+    let bulk_id = state
+        .db
+        .create_bulk_push(&workspace.id, &jobs, state.clock.now_ms())
+        .await?;
     state.push_queue.wake();
     tracing::info!(workspace_id = %workspace.id, bulk_job_id = %bulk_id, total = jobs.len(), "bulk push {bulk_id} queued");
     Ok(HttpResponse::Accepted().json(serde_json::json!({
@@ -104,7 +125,11 @@ pub async fn get_push_job(
     if let Some(bulk) = state.db.bulk_push_job(&workspace.id, &id).await? {
         return Ok(HttpResponse::Ok().json(BulkPushView::from(bulk)));
     }
-    let job = state.db.push_job(&workspace.id, &id).await?.ok_or(ApiError::NotFound("push job"))?;
+    let job = state
+        .db
+        .push_job(&workspace.id, &id)
+        .await?
+        .ok_or(ApiError::NotFound("push job"))?;
     Ok(HttpResponse::Ok().json(PushJobView::from(job)))
 }
 
@@ -130,19 +155,28 @@ pub struct PushJobView {
 impl From<PushJob> for PushJobView {
     fn from(job: PushJob) -> Self {
         let result = job.result.unwrap_or(serde_json::Value::Null);
-        let text = |name: &str| result.get(name).and_then(|value| value.as_str()).map(str::to_string);
+        let text = |name: &str| {
+            result
+                .get(name)
+                .and_then(|value| value.as_str())
+                .map(str::to_string)
+        };
         Self {
             id: job.id,
             kind: "single",
             visitor_id: job.visitor_id,
             reason: job.reason,
-            next_attempt_at: (job.status == job_status::PENDING).then(|| rfc3339(job.next_attempt_at)),
+            next_attempt_at: (job.status == job_status::PENDING)
+                .then(|| rfc3339(job.next_attempt_at)),
             status: job.status,
             attempts: job.attempts,
             last_error: job.last_error,
             hubspot_contact_id: text("contact_id"),
             hubspot_company_id: text("company_id"),
-            skipped_fields: result.get("skipped_fields").cloned().unwrap_or_else(|| serde_json::json!([])),
+            skipped_fields: result
+                .get("skipped_fields")
+                .cloned()
+                .unwrap_or_else(|| serde_json::json!([])),
             created_at: rfc3339(job.created_at),
             updated_at: rfc3339(job.updated_at),
         }

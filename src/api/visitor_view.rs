@@ -62,9 +62,10 @@ pub fn rfc3339(ms: i64) -> String {
 impl VisitorView {
     /// Builds the view of `visitor`, with `pages` when given.
     pub fn new(visitor: VisitorRecord, pages: Option<Vec<PageView>>) -> Self {
-        let last_error = visitor
-            .last_error
-            .map(|message| ErrorView { message, action: visitor.last_error_action });
+        let last_error = visitor.last_error.map(|message| ErrorView {
+            message,
+            action: visitor.last_error_action,
+        });
         Self {
             id: visitor.id,
             email: visitor.email,
@@ -81,7 +82,11 @@ impl VisitorView {
             pages: pages.map(|pages| {
                 pages
                     .into_iter()
-                    .map(|page| PageViewView { url: page.url, title: page.title, viewed_at: rfc3339(page.viewed_at) })
+                    .map(|page| PageViewView {
+                        url: page.url,
+                        title: page.title,
+                        viewed_at: rfc3339(page.viewed_at),
+                    })
                     .collect()
             }),
             data_version: visitor.data_version,

@@ -47,7 +47,11 @@ pub async fn create_visitor(
         "created": saved.created,
         "data_version": saved.data_version,
     });
-    Ok(if saved.created { HttpResponse::Created().json(body) } else { HttpResponse::Ok().json(body) })
+    Ok(if saved.created {
+        HttpResponse::Created().json(body)
+    } else {
+        HttpResponse::Ok().json(body)
+    })
 }
 
 /// Evaluates the workspace's workflows for a stored visitor event. A
@@ -67,12 +71,18 @@ pub async fn run_workflows(state: &AppState, workspace_id: &str, visitor_id: &st
 
 /// Deserializes a JSON body so that a type error or an unknown field names
 /// its path (`company.employees`), not just `body`.
-pub fn parse_body<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, FieldError> {
+pub fn parse_body<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+) -> Result<T, FieldError> {
     serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.into_inner().to_string();
         // For an unknown field the path already ends with the field's name.
-        let field = if path == "." { "body".to_string() } else { path };
+        let field = if path == "." {
+            "body".to_string()
+        } else {
+            path
+        };
         FieldError::new(field, inner)
     })
 }
@@ -83,9 +93,10 @@ fn save_error(error: SaveVisitorError) -> ApiError {
             code: "identifier_conflict",
             message: format!("{error}: send the email and external_id of one visitor"),
         },
-        SaveVisitorError::Contended => {
-            ApiError::Conflict { code: "concurrent_update", message: error.to_string() }
-        }
+        SaveVisitorError::Contended => ApiError::Conflict {
+            code: "concurrent_update",
+            message: error.to_string(),
+        },
         SaveVisitorError::Database(cause) => cause.into(),
     }
 }
@@ -108,7 +119,10 @@ pub async fn list_visitors(
     let query = query.into_inner();
     let limit = query.limit.unwrap_or(DEFAULT_PAGE_SIZE);
     if !(1..=MAX_PAGE_SIZE).contains(&limit) {
-        return Err(ApiError::invalid("limit", format!("must be from 1 to {MAX_PAGE_SIZE}")));
+        return Err(ApiError::invalid(
+            "limit",
+            format!("must be from 1 to {MAX_PAGE_SIZE}"),
+        ));
     }
     if let Some(status) = &query.push_status
         && !push_status::ALL.contains(&status.as_str())
@@ -119,16 +133,26 @@ pub async fn list_visitors(
         ));
     }
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
-    let filter = VisitorFilter { push_status: query.push_status, after, limit: limit + 1 };
+    let filter = VisitorFilter {
+        push_status: query.push_status,
+        after,
+        limit: limit + 1,
+    };
     let mut visitors = state.db.list_visitors(&workspace.id, &filter).await?;
     let next_cursor = if visitors.len() as i64 > limit {
         visitors.truncate(limit as usize);
-        visitors.last().map(|last| encode_cursor(last.created_at, &last.id))
+        visitors
+            .last()
+            .map(|last| encode_cursor(last.created_at, &last.id))
     } else {
         None
     };
-    let views: Vec<VisitorView> = visitors.into_iter().map(|visitor| VisitorView::new(visitor, None)).collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "visitors": views, "next_cursor": next_cursor })))
+    let views: Vec<VisitorView> = visitors
+        .into_iter()
+        .map(|visitor| VisitorView::new(visitor, None))
+        .collect();
+    Ok(HttpResponse::Ok()
+        .json(serde_json::json!({ "visitors": views, "next_cursor": next_cursor })))
 }
 
 fn encode_cursor(created_at: i64, id: &str) -> String {
@@ -136,12 +160,20 @@ fn encode_cursor(created_at: i64, id: &str) -> String {
 }
 
 fn decode_cursor(cursor: &str) -> Result<VisitorCursor, ApiError> {
-    let invalid = || ApiError::invalid("cursor", "is not a cursor from next_cursor; start again without it");
+    let invalid = || {
+        ApiError::invalid(
+            "cursor",
+            "is not a cursor from next_cursor; start again without it",
+        )
+    };
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
     let (created_at, id) = text.split_once(':').ok_or_else(invalid)?;
     let created_at = created_at.parse().map_err(|_| invalid())?;
-    Ok(VisitorCursor { created_at, id: id.to_string() })
+    Ok(VisitorCursor {
+        created_at,
+        id: id.to_string(),
+    })
 }
 
 /// `GET /api/v1/visitors/{id}`: the visitor, its latest pages and its push
@@ -167,24 +199,35 @@ mod tests {
 
     #[test]
     fn unknown_field_names_its_path() {
-        let error = parse_body::<VisitorRequest>(serde_json::json!({"email": "a@b.co", "company": {"nme": "x"}}))
-            .expect_err("unknown field");
+        let error = parse_body::<VisitorRequest>(
+            serde_json::json!({"email": "a@b.co", "company": {"nme": "x"}}),
+        )
+        .expect_err("unknown field");
         assert_eq!(error.field, "company.nme");
-        let error = parse_body::<VisitorRequest>(serde_json::json!({"mail": "a@b.co"})).expect_err("unknown field");
+        let error = parse_body::<VisitorRequest>(serde_json::json!({"mail": "a@b.co"}))
+            .expect_err("unknown field");
         assert_eq!(error.field, "mail");
     }
 
     #[test]
     fn wrong_type_names_its_path() {
-        let error = parse_body::<VisitorRequest>(serde_json::json!({"email": "a@b.co", "company": {"name": 5}}))
-            .expect_err("wrong type");
+        let error = parse_body::<VisitorRequest>(
+            serde_json::json!({"email": "a@b.co", "company": {"name": 5}}),
+        )
+        .expect_err("wrong type");
         assert_eq!(error.field, "company.name");
     }
 
     #[test]
     fn cursor_round_trips() {
         let cursor = decode_cursor(&encode_cursor(1_700_000_000_000, "abc")).expect("valid cursor");
-        assert_eq!(cursor, VisitorCursor { created_at: 1_700_000_000_000, id: "abc".into() });
+        assert_eq!(
+            cursor,
+            VisitorCursor {
+                created_at: 1_700_000_000_000,
+                id: "abc".into()
+            }
+        );
         assert!(decode_cursor("???").is_err());
     }
 }

@@ -13,8 +13,8 @@ const MAX_DOMAIN_LEN: usize = 253;
 pub struct CompanyDomain(String);
 
 impl CompanyDomain {
-    /// Normalises `text`, which may be a bare domain or a URL; the error
-    /// says what is wrong, without the field name.
+    /// Normalises `text`, which may be a bare domain or a URL. The error
+    /// describes the problem without the field name.
     pub fn parse(text: &str) -> Result<Self, String> {
         let host = host_part(text.trim());
         if host.is_empty() {
@@ -32,12 +32,12 @@ impl CompanyDomain {
         Ok(Self(bare))
     }
 
-    /// The domain as text.
+    /// Returns the domain as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
-    /// Whether this is a free-mail provider's domain, which never becomes a
+    /// Returns whether this is a free-mail provider's domain, which never becomes a
     /// company.
     pub fn is_free_mail(&self) -> bool {
         is_free_mail_domain(&self.0)
@@ -56,7 +56,9 @@ fn host_part(text: &str) -> String {
         .split(['/', '?', '#'])
         .next()
         .unwrap_or_default();
-    let host_and_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host_and_port = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
     let host = match host_and_port.rsplit_once(':') {
         Some((host, port)) if port.chars().all(|c| c.is_ascii_digit()) => host,
         _ => host_and_port,
@@ -112,12 +114,41 @@ impl From<CompanyDomain> for String {
 
 /// Free-mail domains matched exactly.
 const FREE_MAIL_DOMAINS: &[&str] = &[
-    "gmail.com", "googlemail.com", "outlook.com", "msn.com", "aol.com", "icloud.com",
-    "me.com", "mac.com", "proton.me", "protonmail.com", "protonmail.ch", "pm.me",
-    "ymail.com", "rocketmail.com", "web.de", "mail.com", "mail.ru", "zoho.com",
-    "zohomail.com", "tutanota.com", "tuta.io", "fastmail.com", "hey.com", "qq.com",
-    "163.com", "126.com", "naver.com", "orange.fr", "free.fr", "laposte.net",
-    "t-online.de", "libero.it", "hushmail.com", "inbox.com", "yandex.com",
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "msn.com",
+    "aol.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "proton.me",
+    "protonmail.com",
+    "protonmail.ch",
+    "pm.me",
+    "ymail.com",
+    "rocketmail.com",
+    "web.de",
+    "mail.com",
+    "mail.ru",
+    "zoho.com",
+    "zohomail.com",
+    "tutanota.com",
+    "tuta.io",
+    "fastmail.com",
+    "hey.com",
+    "qq.com",
+    "163.com",
+    "126.com",
+    "naver.com",
+    "orange.fr",
+    "free.fr",
+    "laposte.net",
+    "t-online.de",
+    "libero.it",
+    "hushmail.com",
+    "inbox.com",
+    "yandex.com",
 ];
 
 /// Free-mail providers that serve many country domains (`yahoo.co.uk`,
@@ -125,13 +156,17 @@ const FREE_MAIL_DOMAINS: &[&str] = &[
 /// short suffix such as `com`, `de` or `co.uk`.
 const FREE_MAIL_BRANDS: &[&str] = &["yahoo", "hotmail", "gmx", "live", "outlook", "yandex"];
 
-/// Whether `domain` (already normalised) belongs to a free-mail provider.
+/// Returns whether `domain` (already normalised) belongs to a free-mail
+/// provider.
 pub fn is_free_mail_domain(domain: &str) -> bool {
     if FREE_MAIL_DOMAINS.contains(&domain) {
         return true;
     }
-    let Some((brand, suffix)) = domain.split_once('.') else { return false };
-    let short_suffix = suffix.split('.').count() <= 2 && suffix.split('.').all(|label| label.len() <= 3);
+    let Some((brand, suffix)) = domain.split_once('.') else {
+        return false;
+    };
+    let short_suffix =
+        suffix.split('.').count() <= 2 && suffix.split('.').all(|label| label.len() <= 3);
     FREE_MAIL_BRANDS.contains(&brand) && short_suffix
 }
 
@@ -158,17 +193,44 @@ mod tests {
 
     #[test]
     fn invalid_domains_are_rejected() {
-        for input in ["", "acme", "acme..com", "-acme.com", "acme.123", "127.0.0.1", "ac me.com", "https://"] {
-            assert!(CompanyDomain::parse(input).is_err(), "{input:?} should be rejected");
+        for input in [
+            "",
+            "acme",
+            "acme..com",
+            "-acme.com",
+            "acme.123",
+            "127.0.0.1",
+            "ac me.com",
+            "https://",
+        ] {
+            assert!(
+                CompanyDomain::parse(input).is_err(),
+                "{input:?} should be rejected"
+            );
         }
     }
 
     #[test]
     fn free_mail_domains_are_detected() {
-        for domain in ["gmail.com", "yahoo.com", "yahoo.co.uk", "hotmail.fr", "gmx.de", "gmx.net", "proton.me", "icloud.com", "outlook.com"] {
+        for domain in [
+            "gmail.com",
+            "yahoo.com",
+            "yahoo.co.uk",
+            "hotmail.fr",
+            "gmx.de",
+            "gmx.net",
+            "proton.me",
+            "icloud.com",
+            "outlook.com",
+        ] {
             assert!(is_free_mail_domain(domain), "{domain} is free mail");
         }
-        for domain in ["acme.com", "yahoo-fans.org", "live.acmecorp.com", "gmailer.com"] {
+        for domain in [
+            "acme.com",
+            "yahoo-fans.org",
+            "live.acmecorp.com",
+            "gmailer.com",
+        ] {
             assert!(!is_free_mail_domain(domain), "{domain} is not free mail");
         }
     }

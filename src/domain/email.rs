@@ -13,7 +13,7 @@ const MAX_EMAIL_LEN: usize = 254;
 pub struct Email(String);
 
 impl Email {
-    /// Parses `text`; the error says what is wrong, without the field name.
+    /// Parses `text`. The error describes the problem without the field name.
     pub fn parse(text: &str) -> Result<Self, String> {
         let trimmed = text.trim();
         if trimmed.is_empty() {
@@ -22,22 +22,26 @@ impl Email {
         if trimmed.len() > MAX_EMAIL_LEN {
             return Err(format!("must be at most {MAX_EMAIL_LEN} characters"));
         }
-        let parsed = email_address::EmailAddress::from_str(trimmed)
-            .map_err(|_| "is not a valid email address; expected a form like name@example.com".to_string())?;
+        let parsed = email_address::EmailAddress::from_str(trimmed).map_err(|_| {
+            "is not a valid email address; expected a form like name@example.com".to_string()
+        })?;
         if !parsed.domain().contains('.') {
             return Err("needs a domain with a dot, for example name@example.com".into());
         }
         Ok(Self(trimmed.to_lowercase()))
     }
 
-    /// The address as text.
+    /// Returns the address as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
-    /// The part after `@`.
+    /// Returns the part after `@`.
     pub fn domain(&self) -> &str {
-        self.0.rsplit_once('@').map(|(_, domain)| domain).unwrap_or_default()
+        self.0
+            .rsplit_once('@')
+            .map(|(_, domain)| domain)
+            .unwrap_or_default()
     }
 }
 
@@ -74,7 +78,14 @@ mod tests {
 
     #[test]
     fn invalid_emails_are_rejected() {
-        for text in ["", "maria", "maria@", "@acme.com", "maria@localhost", "a b@acme.com"] {
+        for text in [
+            "",
+            "maria",
+            "maria@",
+            "@acme.com",
+            "maria@localhost",
+            "a b@acme.com",
+        ] {
             assert!(Email::parse(text).is_err(), "{text:?} should be rejected");
         }
     }

@@ -4,14 +4,17 @@
 pub struct FieldError {
     /// Dotted path of the field in the request body.
     pub field: String,
-    /// What is wrong and how to fix it.
+    /// The problem and its fix.
     pub message: String,
 }
 
 impl FieldError {
-    /// An error on `field` with `message`.
+    /// Builds an error on `field` with `message`.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 

@@ -15,10 +15,19 @@ pub fn optional_text(
         return Ok(None);
     }
     if trimmed.chars().count() > max_chars {
-        return Err(FieldError::new(field, format!("must be at most {max_chars} characters")));
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {max_chars} characters"),
+        ));
     }
-    if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(FieldError::new(field, "must not contain control characters"));
+    if trimmed
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(Some(trimmed.to_string()))
 }
@@ -30,12 +39,20 @@ pub fn optional_url(
     value: Option<String>,
     max_chars: usize,
 ) -> Result<Option<url::Url>, FieldError> {
-    let Some(text) = optional_text(field, value, max_chars)? else { return Ok(None) };
+    let Some(text) = optional_text(field, value, max_chars)? else {
+        return Ok(None);
+    };
     let parsed = url::Url::parse(&text).map_err(|_| {
-        FieldError::new(field, "is not a valid URL; give an absolute URL such as https://example.com/page")
+        FieldError::new(
+            field,
+            "is not a valid URL; give an absolute URL such as https://example.com/page",
+        )
     })?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(FieldError::new(field, "must be an http or https URL with a host"));
+        return Err(FieldError::new(
+            field,
+            "must be an http or https URL with a host",
+        ));
     }
     Ok(Some(parsed))
 }
@@ -45,7 +62,9 @@ pub fn optional_linkedin_url(
     field: &str,
     value: Option<String>,
 ) -> Result<Option<String>, FieldError> {
-    let Some(url) = optional_url(field, value, 500)? else { return Ok(None) };
+    let Some(url) = optional_url(field, value, 500)? else {
+        return Ok(None);
+    };
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
     if host != "linkedin.com" && !host.ends_with(".linkedin.com") {
         return Err(FieldError::new(

@@ -110,7 +110,7 @@ pub struct CompanyInput {
 }
 
 impl CompanyInput {
-    /// Whether no field is set.
+    /// Returns whether no field is set.
     pub fn is_empty(&self) -> bool {
         self == &CompanyInput::default()
     }
@@ -145,19 +145,26 @@ impl VisitorRequest {
     /// Validates every field; the first invalid one is returned.
     pub fn validate(self) -> Result<VisitorInput, FieldError> {
         let email = match optional_text("email", self.email, 254)? {
-            Some(text) => Some(Email::parse(&text).map_err(|message| FieldError::new("email", message))?),
+            Some(text) => {
+                Some(Email::parse(&text).map_err(|message| FieldError::new("email", message))?)
+            }
             None => None,
         };
         let quality_score = match self.quality_score {
             Some(score) if !(0..=100).contains(&score) => {
-                return Err(FieldError::new("quality_score", "must be an integer from 0 to 100"));
+                return Err(FieldError::new(
+                    "quality_score",
+                    "must be an integer from 0 to 100",
+                ));
             }
             other => other,
         };
         if self.pages.len() > MAX_PAGES_PER_REQUEST {
             return Err(FieldError::new(
                 "pages",
-                format!("at most {MAX_PAGES_PER_REQUEST} pages per request; send the rest in another request"),
+                format!(
+                    "at most {MAX_PAGES_PER_REQUEST} pages per request; send the rest in another request"
+                ),
             ));
         }
         let pages = self
@@ -191,7 +198,10 @@ impl VisitorRequest {
 
 impl VisitorInput {
     fn check_identifier(&self) -> Result<(), FieldError> {
-        let has_domain = self.company.as_ref().is_some_and(|company| company.domain.is_some());
+        let has_domain = self
+            .company
+            .as_ref()
+            .is_some_and(|company| company.domain.is_some());
         if self.email.is_none() && self.external_id.is_none() && !has_domain {
             return Err(FieldError::new(
                 "email",
@@ -204,7 +214,10 @@ impl VisitorInput {
 
 fn external_id(value: Option<String>) -> Result<Option<String>, FieldError> {
     let id = optional_text("external_id", value, MAX_SHORT_TEXT_CHARS)?;
-    if id.as_ref().is_some_and(|id| id.chars().any(char::is_whitespace)) {
+    if id
+        .as_ref()
+        .is_some_and(|id| id.chars().any(char::is_whitespace))
+    {
         return Err(FieldError::new("external_id", "must not contain spaces"));
     }
     Ok(id)
@@ -214,7 +227,11 @@ impl PageRequest {
     fn validate(self, path: &str) -> Result<PageInput, FieldError> {
         let url = optional_url(&format!("{path}.url"), Some(self.url), MAX_PAGE_URL_CHARS)?
             .ok_or_else(|| FieldError::new(format!("{path}.url"), "is required"))?;
-        let title = optional_text(&format!("{path}.title"), self.title, MAX_SHORT_TEXT_CHARS * 2)?;
+        let title = optional_text(
+            &format!("{path}.title"),
+            self.title,
+            MAX_SHORT_TEXT_CHARS * 2,
+        )?;
         let viewed_at = DateTime::parse_from_rfc3339(self.viewed_at.trim())
             .map_err(|_| {
                 FieldError::new(
@@ -223,7 +240,11 @@ impl PageRequest {
                 )
             })?
             .with_timezone(&Utc);
-        Ok(PageInput { url: url.to_string(), title, viewed_at })
+        Ok(PageInput {
+            url: url.to_string(),
+            title,
+            viewed_at,
+        })
     }
 }
 
@@ -231,7 +252,8 @@ impl CompanyRequest {
     fn validate(self) -> Result<CompanyInput, FieldError> {
         let domain = match optional_text("company.domain", self.domain, 2_048)? {
             Some(text) => Some(
-                CompanyDomain::parse(&text).map_err(|message| FieldError::new("company.domain", message))?,
+                CompanyDomain::parse(&text)
+                    .map_err(|message| FieldError::new("company.domain", message))?,
             ),
             None => None,
         };
@@ -243,7 +265,11 @@ impl CompanyRequest {
             country: optional_text("company.country", self.country, MAX_NAME_CHARS)?,
             employees: number_text("company.employees", self.employees)?,
             annual_revenue: number_text("company.annual_revenue", self.annual_revenue)?,
-            description: optional_text("company.description", self.description, MAX_DESCRIPTION_CHARS)?,
+            description: optional_text(
+                "company.description",
+                self.description,
+                MAX_DESCRIPTION_CHARS,
+            )?,
             linkedin_url: optional_linkedin_url("company.linkedin_url", self.linkedin_url)?,
         })
     }
@@ -251,12 +277,20 @@ impl CompanyRequest {
 
 /// Accepts a JSON number or a short text; the text is checked for HubSpot
 /// only when pushed.
-fn number_text(field: &str, value: Option<serde_json::Value>) -> Result<Option<String>, FieldError> {
+fn number_text(
+    field: &str,
+    value: Option<serde_json::Value>,
+) -> Result<Option<String>, FieldError> {
     match value {
         None | Some(serde_json::Value::Null) => Ok(None),
         Some(serde_json::Value::Number(number)) => Ok(Some(number.to_string())),
-        Some(serde_json::Value::String(text)) => optional_text(field, Some(text), MAX_NUMBER_TEXT_CHARS),
-        Some(_) => Err(FieldError::new(field, "must be a number or a text such as \"1,200\"")),
+        Some(serde_json::Value::String(text)) => {
+            optional_text(field, Some(text), MAX_NUMBER_TEXT_CHARS)
+        }
+        Some(_) => Err(FieldError::new(
+            field,
+            "must be a number or a text such as \"1,200\"",
+        )),
     }
 }
 
@@ -281,7 +315,10 @@ mod tests {
         .expect("valid visitor");
         assert_eq!(input.email.expect("email").as_str(), "maria@acme.com");
         assert_eq!(input.first_name.as_deref(), Some("Maria"));
-        assert_eq!(input.pages[0].viewed_at.to_rfc3339(), "2026-06-12T08:02:13+00:00");
+        assert_eq!(
+            input.pages[0].viewed_at.to_rfc3339(),
+            "2026-06-12T08:02:13+00:00"
+        );
         let company = input.company.expect("company");
         assert_eq!(company.domain.expect("domain").as_str(), "acme.com");
         assert_eq!(company.employees.as_deref(), Some("250"));
@@ -292,13 +329,34 @@ mod tests {
         let cases = [
             (serde_json::json!({"first_name": "Maria"}), "email"),
             (serde_json::json!({"email": "nope"}), "email"),
-            (serde_json::json!({"email": "a@acme.com", "quality_score": 101}), "quality_score"),
-            (serde_json::json!({"email": "a@acme.com", "company": {"domain": "acme"}}), "company.domain"),
-            (serde_json::json!({"email": "a@acme.com", "linkedin_url": "https://evil.com/in/x"}), "linkedin_url"),
-            (serde_json::json!({"email": "a@acme.com", "pages": [{"url": "x", "viewed_at": "2026-06-12T10:02:13Z"}]}), "pages[0].url"),
-            (serde_json::json!({"email": "a@acme.com", "pages": [{"url": "https://a.com", "viewed_at": "2026-06-12T10:02:13"}]}), "pages[0].viewed_at"),
-            (serde_json::json!({"email": "a@acme.com", "first_name": "x".repeat(101)}), "first_name"),
-            (serde_json::json!({"email": "a@acme.com", "company": {"employees": true}}), "company.employees"),
+            (
+                serde_json::json!({"email": "a@acme.com", "quality_score": 101}),
+                "quality_score",
+            ),
+            (
+                serde_json::json!({"email": "a@acme.com", "company": {"domain": "acme"}}),
+                "company.domain",
+            ),
+            (
+                serde_json::json!({"email": "a@acme.com", "linkedin_url": "https://evil.com/in/x"}),
+                "linkedin_url",
+            ),
+            (
+                serde_json::json!({"email": "a@acme.com", "pages": [{"url": "x", "viewed_at": "2026-06-12T10:02:13Z"}]}),
+                "pages[0].url",
+            ),
+            (
+                serde_json::json!({"email": "a@acme.com", "pages": [{"url": "https://a.com", "viewed_at": "2026-06-12T10:02:13"}]}),
+                "pages[0].viewed_at",
+            ),
+            (
+                serde_json::json!({"email": "a@acme.com", "first_name": "x".repeat(101)}),
+                "first_name",
+            ),
+            (
+                serde_json::json!({"email": "a@acme.com", "company": {"employees": true}}),
+                "company.employees",
+            ),
         ];
         for (json, field) in cases {
             let error = parse(json.clone()).expect_err(&json.to_string());
@@ -314,8 +372,10 @@ mod tests {
 
     #[test]
     fn empty_strings_mean_not_given() {
-        let input = parse(serde_json::json!({"email": "a@acme.com", "first_name": "  ", "company": {"name": ""}}))
-            .expect("valid");
+        let input = parse(
+            serde_json::json!({"email": "a@acme.com", "first_name": "  ", "company": {"name": ""}}),
+        )
+        .expect("valid");
         assert_eq!(input.first_name, None);
         assert_eq!(input.company, None);
     }

@@ -13,7 +13,10 @@ impl<C: CrmApi> Worker<C> {
     pub(super) async fn run_batch(&self, jobs: Vec<PushJob>) -> Result<(), sqlx::Error> {
         let mut by_workspace: BTreeMap<String, Vec<PushJob>> = BTreeMap::new();
         for job in jobs {
-            by_workspace.entry(job.workspace_id.clone()).or_default().push(job);
+            by_workspace
+                .entry(job.workspace_id.clone())
+                .or_default()
+                .push(job);
         }
         for (workspace_id, jobs) in by_workspace {
             self.run_workspace_batch(&workspace_id, jobs).await?;
@@ -21,18 +24,30 @@ impl<C: CrmApi> Worker<C> {
         Ok(())
     }
 
-    async fn run_workspace_batch(&self, workspace_id: &str, jobs: Vec<PushJob>) -> Result<(), sqlx::Error> {
+    async fn run_workspace_batch(
+        &self,
+        workspace_id: &str,
+        jobs: Vec<PushJob>,
+    ) -> Result<(), sqlx::Error> {
         let now = self.clock.now_ms();
         let mut claimed: Vec<PushJob> = Vec::with_capacity(jobs.len());
         for job in jobs {
             // A visitor queued twice is pushed once per batch; the second
             // push runs after this one.
-            let repeated = claimed.iter().any(|other| other.visitor_id == job.visitor_id);
-            if !repeated && self.db.claim_visitor_for_push(&job.visitor_id, &self.id, now, now + self.lease_ms()).await? {
+            let repeated = claimed
+                .iter()
+                .any(|other| other.visitor_id == job.visitor_id);
+            if !repeated
+                && self
+                    .db
+                    .claim_visitor_for_push(&job.visitor_id, &self.id, now, now + self.lease_ms())
+                    .await?
+            {
                 claimed.push(job);
             } else {
                 // Another worker is pushing this visitor: try again shortly.
-                self.finish(&job, None, job.attempts, Err(PushError::CompanyBusy)).await?;
+                self.finish(&job, None, job.attempts, Err(PushError::CompanyBusy))
+                    .await?;
             }
         }
         let visitor_ids: Vec<String> = claimed.iter().map(|job| job.visitor_id.clone()).collect();
@@ -47,13 +62,23 @@ impl<C: CrmApi> Worker<C> {
         for job in claimed {
             match visitors.remove(&job.visitor_id) {
                 Some(visitor) => {
-                    let previous: Option<PushOutcome> = job.result.clone().and_then(|value| serde_json::from_value(value).ok());
-                    items.push(BatchItem { job, visitor, previous });
+                    let previous: Option<PushOutcome> = job
+                        .result
+                        .clone()
+                        .and_then(|value| serde_json::from_value(value).ok());
+                    items.push(BatchItem {
+                        job,
+                        visitor,
+                        previous,
+                    });
                 }
                 None => {
                     let error = PushError::NothingToPush;
-                    self.finish(&job, None, job.attempts + 1, Err(error)).await?;
-                    self.db.release_visitor_claim(&job.visitor_id, &self.id).await?;
+                    self.finish(&job, None, job.attempts + 1, Err(error))
+                        .await?;
+                    self.db
+                        .release_visitor_claim(&job.visitor_id, &self.id)
+                        .await?;
                 }
             }
         }
@@ -72,8 +97,16 @@ impl<C: CrmApi> Worker<C> {
             "bulk batch of {count} visitors pushed"
         );
         for (item, result) in results {
-            self.finish(&item.job, Some(&item.visitor), item.job.attempts + 1, result).await?;
-            self.db.release_visitor_claim(&item.visitor.id, &self.id).await?;
+            self.finish(
+                &item.job,
+                Some(&item.visitor),
+                item.job.attempts + 1,
+                result,
+            )
+            .await?;
+            self.db
+                .release_visitor_claim(&item.visitor.id, &self.id)
+                .await?;
         }
         Ok(())
     }

@@ -82,7 +82,8 @@ impl NewPush {
 /// Records a push in its own transaction and returns its id. Workers find
 /// it by polling; call [`PushQueue::wake`] to start it at once.
 pub async fn enqueue_push(db: &Db, push: NewPush) -> Result<String, sqlx::Error> {
-    db.enqueue_push_job(&push.to_row(), chrono::Utc::now().timestamp_millis()).await
+    db.enqueue_push_job(&push.to_row(), chrono::Utc::now().timestamp_millis())
+        .await
 }
 
 /// Records a push inside the caller's transaction, so it commits or rolls
@@ -111,13 +112,22 @@ struct QueueInner {
 
 impl Default for QueueInner {
     fn default() -> Self {
-        Self { wake: Notify::new(), stop_tx: watch::channel(false).0, tasks: Mutex::new(Vec::new()) }
+        Self {
+            wake: Notify::new(),
+            stop_tx: watch::channel(false).0,
+            tasks: Mutex::new(Vec::new()),
+        }
     }
 }
 
 impl PushQueue {
     /// Records a push with `clock`'s time and wakes the workers.
-    pub async fn enqueue(&self, db: &Db, clock: &Clock, push: NewPush) -> Result<String, sqlx::Error> {
+    pub async fn enqueue(
+        &self,
+        db: &Db,
+        clock: &Clock,
+        push: NewPush,
+    ) -> Result<String, sqlx::Error> {
         let id = db.enqueue_push_job(&push.to_row(), clock.now_ms()).await?;
         self.wake();
         Ok(id)
@@ -133,14 +143,24 @@ impl PushQueue {
     /// runs out after `push_lease_ms` and another worker takes it over.
     pub fn stop(&self) {
         let _ = self.inner.stop_tx.send(true);
-        let tasks = std::mem::take(&mut *self.inner.tasks.lock().expect("the task list lock is never poisoned"));
+        let tasks = std::mem::take(
+            &mut *self
+                .inner
+                .tasks
+                .lock()
+                .expect("the task list lock is never poisoned"),
+        );
         for task in tasks {
             task.abort();
         }
     }
 
     fn add_task(&self, task: JoinHandle<()>) {
-        self.inner.tasks.lock().expect("the task list lock is never poisoned").push(task);
+        self.inner
+            .tasks
+            .lock()
+            .expect("the task list lock is never poisoned")
+            .push(task);
     }
 
     fn notify(&self) -> &Notify {

@@ -21,7 +21,10 @@ pub enum Decision {
     /// A person must reconnect HubSpot; resume after they do.
     Wait { message: String },
     /// Give up; `action` says what a person can do.
-    Fail { message: String, action: &'static str },
+    Fail {
+        message: String,
+        action: &'static str,
+    },
 }
 
 /// Retry limits, from the settings.
@@ -35,15 +38,24 @@ impl RetryPolicy {
     /// Decides after attempt number `attempts` (counting from 1) failed.
     pub fn decide(&self, error: &PushError, attempts: i64, now_ms: i64) -> Decision {
         let crm_error = match error {
-            PushError::CompanyBusy => return Decision::Defer { at_ms: now_ms + BUSY_DELAY_MS },
+            PushError::CompanyBusy => {
+                return Decision::Defer {
+                    at_ms: now_ms + BUSY_DELAY_MS,
+                };
+            }
             PushError::NothingToPush => {
-                return Decision::Fail { message: error.to_string(), action: "fix_input" };
+                return Decision::Fail {
+                    message: error.to_string(),
+                    action: "fix_input",
+                };
             }
             PushError::Database(_) => None,
             PushError::Crm(crm_error) => Some(crm_error),
         };
         match crm_error {
-            Some(CrmError::ReconnectRequired) => Decision::Wait { message: RECONNECT_MESSAGE.to_string() },
+            Some(CrmError::ReconnectRequired) => Decision::Wait {
+                message: RECONNECT_MESSAGE.to_string(),
+            },
             Some(CrmError::MissingScopes(scopes)) => Decision::Wait {
                 message: format!("{RECONNECT_MESSAGE} and grant the missing scopes ({scopes})"),
             },
@@ -59,7 +71,13 @@ impl RetryPolicy {
         }
     }
 
-    fn retry_or_fail(&self, error: &PushError, attempts: i64, now_ms: i64, min_wait_ms: i64) -> Decision {
+    fn retry_or_fail(
+        &self,
+        error: &PushError,
+        attempts: i64,
+        now_ms: i64,
+        min_wait_ms: i64,
+    ) -> Decision {
         if attempts >= self.max_attempts {
             return Decision::Fail {
                 message: format!("{error}; gave up after {attempts} attempts, push again to retry"),
@@ -67,10 +85,16 @@ impl RetryPolicy {
             };
         }
         let doublings = (attempts - 1).clamp(0, 20) as u32;
-        let delay = self.base_delay_ms.saturating_mul(1_i64 << doublings).max(min_wait_ms);
+        let delay = self
+            .base_delay_ms
+            .saturating_mul(1_i64 << doublings)
+            .max(min_wait_ms);
         Decision::Retry {
             at_ms: now_ms + delay,
-            message: format!("{error}; attempt {attempts} of {}, retrying", self.max_attempts),
+            message: format!(
+                "{error}; attempt {attempts} of {}, retrying",
+                self.max_attempts
+            ),
         }
     }
 }
@@ -85,7 +109,10 @@ pub fn retry_at_once(error: &PushError) -> bool {
 mod tests {
     use super::*;
 
-    const POLICY: RetryPolicy = RetryPolicy { max_attempts: 4, base_delay_ms: 1_000 };
+    const POLICY: RetryPolicy = RetryPolicy {
+        max_attempts: 4,
+        base_delay_ms: 1_000,
+    };
 
     #[test]
     fn passing_errors_back_off() {
@@ -97,25 +124,52 @@ mod tests {
             })
             .collect();
         assert_eq!(delays, vec![1_000, 2_000, 4_000]);
-        assert!(matches!(POLICY.decide(&error, 4, 0), Decision::Fail { action: "retry", .. }));
+        assert!(matches!(
+            POLICY.decide(&error, 4, 0),
+            Decision::Fail {
+                action: "retry",
+                ..
+            }
+        ));
     }
 
     #[test]
     fn reconnect_errors_wait() {
         let decision = POLICY.decide(&PushError::Crm(CrmError::ReconnectRequired), 1, 0);
-        assert_eq!(decision, Decision::Wait { message: RECONNECT_MESSAGE.to_string() });
-        let scopes = POLICY.decide(&PushError::Crm(CrmError::MissingScopes("crm.objects.companies.write".into())), 1, 0);
+        assert_eq!(
+            decision,
+            Decision::Wait {
+                message: RECONNECT_MESSAGE.to_string()
+            }
+        );
+        let scopes = POLICY.decide(
+            &PushError::Crm(CrmError::MissingScopes(
+                "crm.objects.companies.write".into(),
+            )),
+            1,
+            0,
+        );
         assert!(matches!(scopes, Decision::Wait { .. }));
     }
 
     #[test]
     fn rate_limit_waits_at_least_retry_after() {
-        let error = PushError::Crm(CrmError::RateLimited { retry_after_ms: Some(10_000) });
-        assert!(matches!(POLICY.decide(&error, 1, 0), Decision::Retry { at_ms: 10_000, .. }));
+        let error = PushError::Crm(CrmError::RateLimited {
+            retry_after_ms: Some(10_000),
+        });
+        assert!(matches!(
+            POLICY.decide(&error, 1, 0),
+            Decision::Retry { at_ms: 10_000, .. }
+        ));
     }
 
     #[test]
     fn busy_company_defers_without_attempt() {
-        assert_eq!(POLICY.decide(&PushError::CompanyBusy, 1, 0), Decision::Defer { at_ms: BUSY_DELAY_MS });
+        assert_eq!(
+            POLICY.decide(&PushError::CompanyBusy, 1, 0),
+            Decision::Defer {
+                at_ms: BUSY_DELAY_MS
+            }
+        );
     }
 }

@@ -86,7 +86,9 @@ pub fn start_workers<C: CrmApi + 'static>(
         // The first worker alone resumes waiting pushes and runs bulk rows,
         // so bulk rows are not split into small batches between workers.
         let lead = index == 0;
-        queue.add_task(tokio::spawn(async move { worker.run(queue_for_task, lead).await }));
+        queue.add_task(tokio::spawn(async move {
+            worker.run(queue_for_task, lead).await
+        }));
     }
     tracing::info!(workers = config.workers, "push workers started");
 }
@@ -124,12 +126,17 @@ impl<C: CrmApi> Worker<C> {
     async fn round(&self, lead: bool) -> Result<bool, sqlx::Error> {
         let now = self.clock.now_ms();
         if lead {
-            let resumed = self.db.resume_waiting_push_jobs(&self.config.connected_status, now).await?;
+            let resumed = self
+                .db
+                .resume_waiting_push_jobs(&self.config.connected_status, now)
+                .await?;
             if resumed > 0 {
                 tracing::info!(resumed, "HubSpot reconnected; resuming waiting pushes");
             }
         }
-        let singles = self.claim(self.db.due_push_jobs(now, false, SINGLE_ROUND).await?).await?;
+        let singles = self
+            .claim(self.db.due_push_jobs(now, false, SINGLE_ROUND).await?)
+            .await?;
         if !singles.is_empty() {
             for job in singles {
                 self.run_single(job).await?;
@@ -139,7 +146,9 @@ impl<C: CrmApi> Worker<C> {
         if !lead {
             return Ok(false);
         }
-        let bulk = self.claim(self.db.due_push_jobs(now, true, BATCH_ROUND).await?).await?;
+        let bulk = self
+            .claim(self.db.due_push_jobs(now, true, BATCH_ROUND).await?)
+            .await?;
         if bulk.is_empty() {
             return Ok(false);
         }
@@ -151,27 +160,39 @@ impl<C: CrmApi> Worker<C> {
         let mut claimed = Vec::with_capacity(candidates.len());
         let now = self.clock.now_ms();
         for job in candidates {
-            if self.db.claim_push_job(&job.id, &self.id, now, now + self.config.lease_ms).await? {
+            if self
+                .db
+                .claim_push_job(&job.id, &self.id, now, now + self.config.lease_ms)
+                .await?
+            {
                 claimed.push(job);
             }
         }
         Ok(claimed)
     }
 
+    // NOTE: claims are not renewed while a push runs. A push that outlasts
+    // `push_lease_ms` (for example behind a long rate-limit wait) can be
+    // claimed by another worker as well. The contact upsert and the company
+    // key claims keep that from duplicating records, but a second note is
+    // possible.
     pub(super) fn lease_ms(&self) -> i64 {
         self.config.lease_ms
     }
 
     pub(super) fn policy(&self) -> RetryPolicy {
-        RetryPolicy { max_attempts: self.config.max_attempts, base_delay_ms: self.config.retry_base_ms }
+        RetryPolicy {
+            max_attempts: self.config.max_attempts,
+            base_delay_ms: self.config.retry_base_ms,
+        }
     }
 
     pub(super) fn context(&self) -> UpsertContext<'_, C> {
         self.context_with(self.crm.as_ref())
     }
 
-    /// The context of bulk pushes, whose HubSpot calls leave headroom for
-    /// urgent ones.
+    /// Builds the context of bulk pushes, whose HubSpot calls leave
+    /// headroom for urgent ones.
     pub(super) fn bulk_context(&self) -> UpsertContext<'_, C> {
         self.context_with(self.bulk_crm.as_ref())
     }

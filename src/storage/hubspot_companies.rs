@@ -25,7 +25,9 @@ impl Db {
     ) -> Result<Vec<CompanyKeyRow>, sqlx::Error> {
         let mut found = Vec::new();
         for chunk in keys.chunks(200) {
-            let placeholders: Vec<String> = (0..chunk.len()).map(|index| format!("${}", index + 3)).collect();
+            let placeholders: Vec<String> = (0..chunk.len())
+                .map(|index| format!("${}", index + 3))
+                .collect();
             let sql = format!(
                 "SELECT company_key, hubspot_company_id FROM hubspot_companies \
                  WHERE workspace_id = $1 AND portal_id = $2 AND company_key IN ({})",

@@ -109,7 +109,11 @@ pub async fn insert_push_job(
 
 impl Db {
     /// Records one push in its own transaction; returns its id.
-    pub async fn enqueue_push_job(&self, job: &NewPushJob, now_ms: i64) -> Result<String, sqlx::Error> {
+    pub async fn enqueue_push_job(
+        &self,
+        job: &NewPushJob,
+        now_ms: i64,
+    ) -> Result<String, sqlx::Error> {
         let mut transaction = self.pool().begin().await?;
         let id = insert_push_job(&mut transaction, job, now_ms).await?;
         transaction.commit().await?;
@@ -134,7 +138,10 @@ impl Db {
             .execute(&mut *transaction)
             .await?;
         for job in jobs {
-            let job = NewPushJob { bulk_job_id: Some(bulk_id.clone()), ..job.clone() };
+            let job = NewPushJob {
+                bulk_job_id: Some(bulk_id.clone()),
+                ..job.clone()
+            };
             insert_push_job(&mut transaction, &job, now_ms).await?;
         }
         transaction.commit().await?;
@@ -143,8 +150,17 @@ impl Db {
 
     /// Due, unclaimed pushes, by priority then due time. `bulk` selects
     /// rows of bulk pushes or the others.
-    pub async fn due_push_jobs(&self, now_ms: i64, bulk: bool, limit: i64) -> Result<Vec<PushJob>, sqlx::Error> {
-        let bulk_filter = if bulk { "bulk_job_id IS NOT NULL" } else { "bulk_job_id IS NULL" };
+    pub async fn due_push_jobs(
+        &self,
+        now_ms: i64,
+        bulk: bool,
+        limit: i64,
+    ) -> Result<Vec<PushJob>, sqlx::Error> {
+        let bulk_filter = if bulk {
+            "bulk_job_id IS NOT NULL"
+        } else {
+            "bulk_job_id IS NULL"
+        };
         let sql = format!(
             "SELECT {JOB_COLUMNS} FROM push_jobs WHERE status = $1 AND next_attempt_at <= $2 \
              AND (claimed_until IS NULL OR claimed_until < $2) AND {bulk_filter} \
@@ -227,22 +243,42 @@ impl Db {
     }
 
     /// Finds a push of `workspace_id` by id.
-    pub async fn push_job(&self, workspace_id: &str, job_id: &str) -> Result<Option<PushJob>, sqlx::Error> {
-        let sql = format!("SELECT {JOB_COLUMNS} FROM push_jobs WHERE workspace_id = $1 AND id = $2");
-        let row = sqlx::query(&sql).bind(workspace_id).bind(job_id).fetch_optional(self.pool()).await?;
+    pub async fn push_job(
+        &self,
+        workspace_id: &str,
+        job_id: &str,
+    ) -> Result<Option<PushJob>, sqlx::Error> {
+        let sql =
+            format!("SELECT {JOB_COLUMNS} FROM push_jobs WHERE workspace_id = $1 AND id = $2");
+        let row = sqlx::query(&sql)
+            .bind(workspace_id)
+            .bind(job_id)
+            .fetch_optional(self.pool())
+            .await?;
         Ok(row.as_ref().map(job_from_row))
     }
 
     /// Finds a bulk push of `workspace_id` with its pushes.
-    pub async fn bulk_push_job(&self, workspace_id: &str, bulk_id: &str) -> Result<Option<BulkPushJob>, sqlx::Error> {
-        let row = sqlx::query("SELECT id, total, created_at FROM bulk_push_jobs WHERE workspace_id = $1 AND id = $2")
-            .bind(workspace_id)
-            .bind(bulk_id)
-            .fetch_optional(self.pool())
-            .await?;
+    pub async fn bulk_push_job(
+        &self,
+        workspace_id: &str,
+        bulk_id: &str,
+    ) -> Result<Option<BulkPushJob>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT id, total, created_at FROM bulk_push_jobs WHERE workspace_id = $1 AND id = $2",
+        )
+        .bind(workspace_id)
+        .bind(bulk_id)
+        .fetch_optional(self.pool())
+        .await?;
         let Some(row) = row else { return Ok(None) };
-        let sql = format!("SELECT {JOB_COLUMNS} FROM push_jobs WHERE bulk_job_id = $1 ORDER BY created_at, id");
-        let items = sqlx::query(&sql).bind(bulk_id).fetch_all(self.pool()).await?;
+        let sql = format!(
+            "SELECT {JOB_COLUMNS} FROM push_jobs WHERE bulk_job_id = $1 ORDER BY created_at, id"
+        );
+        let items = sqlx::query(&sql)
+            .bind(bulk_id)
+            .fetch_all(self.pool())
+            .await?;
         Ok(Some(BulkPushJob {
             id: row.get("id"),
             total: row.get("total"),
@@ -255,7 +291,11 @@ impl Db {
     /// connection has status `connected_status` and was (re)connected after
     /// the push started waiting. Their visitors become `queued`. Returns the
     /// number of pushes resumed.
-    pub async fn resume_waiting_push_jobs(&self, connected_status: &str, now_ms: i64) -> Result<u64, sqlx::Error> {
+    pub async fn resume_waiting_push_jobs(
+        &self,
+        connected_status: &str,
+        now_ms: i64,
+    ) -> Result<u64, sqlx::Error> {
         let reconnected = "EXISTS (SELECT 1 FROM hubspot_connections c WHERE c.workspace_id = push_jobs.workspace_id \
              AND c.status = $1 AND c.connected_at >= push_jobs.updated_at)";
         let mut transaction = self.pool().begin().await?;
@@ -282,12 +322,18 @@ impl Db {
     }
 
     /// Counts pushes of a workspace by status, for tests and the demo.
-    pub async fn count_push_jobs(&self, workspace_id: &str, status: &str) -> Result<i64, sqlx::Error> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM push_jobs WHERE workspace_id = $1 AND status = $2")
-            .bind(workspace_id)
-            .bind(status)
-            .fetch_one(self.pool())
-            .await?;
+    pub async fn count_push_jobs(
+        &self,
+        workspace_id: &str,
+        status: &str,
+    ) -> Result<i64, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM push_jobs WHERE workspace_id = $1 AND status = $2",
+        )
+        .bind(workspace_id)
+        .bind(status)
+        .fetch_one(self.pool())
+        .await?;
         Ok(row.get("n"))
     }
 }

@@ -37,7 +37,10 @@ pub async fn upsert_contact<C: CrmApi>(
         }
     }
     if let Some(email) = target.email {
-        let found = context.crm.get_contact_by_email(target.workspace_id, email, &["email"]).await?;
+        let found = context
+            .crm
+            .get_contact_by_email(target.workspace_id, email, &["email"])
+            .await?;
         if let Some(record) = found {
             update(context, target, &record.id, properties, skipped_fields).await?;
             return Ok(Some((record.id, false)));
@@ -54,9 +57,18 @@ async fn update<C: CrmApi>(
     skipped_fields: &mut Vec<SkippedField>,
 ) -> Result<(), CrmError> {
     let scope = (target.workspace_id, target.portal_id);
-    send_dropping_rejected(context, scope, CrmObject::Contacts, properties, skipped_fields, |properties| {
-        context.crm.update_record(target.workspace_id, CrmObject::Contacts, id, properties)
-    })
+    send_dropping_rejected(
+        context,
+        scope,
+        CrmObject::Contacts,
+        properties,
+        skipped_fields,
+        |properties| {
+            context
+                .crm
+                .update_record(target.workspace_id, CrmObject::Contacts, id, properties)
+        },
+    )
     .await
     .map(|_| ())
 }
@@ -68,20 +80,41 @@ async fn create<C: CrmApi>(
     skipped_fields: &mut Vec<SkippedField>,
 ) -> Result<Option<(String, bool)>, PushError> {
     let scope = (target.workspace_id, target.portal_id);
-    let created: Result<CrmRecord, CrmError> =
-        send_dropping_rejected(context, scope, CrmObject::Contacts, properties.clone(), skipped_fields, |properties| {
-            let record = NewRecord { properties, associations: Vec::new(), trace_id: None };
-            context.crm.create_record(target.workspace_id, CrmObject::Contacts, record)
-        })
-        .await;
+    let created: Result<CrmRecord, CrmError> = send_dropping_rejected(
+        context,
+        scope,
+        CrmObject::Contacts,
+        properties.clone(),
+        skipped_fields,
+        |properties| {
+            let record = NewRecord {
+                properties,
+                associations: Vec::new(),
+                trace_id: None,
+            };
+            context
+                .crm
+                .create_record(target.workspace_id, CrmObject::Contacts, record)
+        },
+    )
+    .await;
     let existing_id = match created {
         Ok(record) => return Ok(Some((record.id, true))),
-        Err(CrmError::Conflict { existing_id: Some(id) }) => id,
+        Err(CrmError::Conflict {
+            existing_id: Some(id),
+        }) => id,
         // A conflict without an id, or a create that may have landed before
         // the timeout: look the contact up instead of creating it again.
-        Err(CrmError::Conflict { existing_id: None }) | Err(CrmError::Timeout { request_sent: true }) => {
-            let email = target.email.ok_or(CrmError::Timeout { request_sent: true })?;
-            match context.crm.get_contact_by_email(target.workspace_id, email, &["email"]).await? {
+        Err(CrmError::Conflict { existing_id: None })
+        | Err(CrmError::Timeout { request_sent: true }) => {
+            let email = target
+                .email
+                .ok_or(CrmError::Timeout { request_sent: true })?;
+            match context
+                .crm
+                .get_contact_by_email(target.workspace_id, email, &["email"])
+                .await?
+            {
                 Some(record) => record.id,
                 None => return Err(CrmError::Timeout { request_sent: true }.into()),
             }

@@ -33,9 +33,12 @@ pub struct CrmRecord {
 }
 
 impl CrmRecord {
-    /// The value of property `name`, when set and not empty.
+    /// Returns the value of property `name`, when set and not empty.
     pub fn property(&self, name: &str) -> Option<&str> {
-        self.properties.get(name)?.as_deref().filter(|value| !value.is_empty())
+        self.properties
+            .get(name)?
+            .as_deref()
+            .filter(|value| !value.is_empty())
     }
 }
 
@@ -80,7 +83,9 @@ pub enum CrmError {
     #[error("HubSpot is not connected: reconnect in Integrations")]
     ReconnectRequired,
     /// The connection lacks a scope.
-    #[error("the HubSpot connection lacks required scopes ({0}): reconnect in Integrations and grant them")]
+    #[error(
+        "the HubSpot connection lacks required scopes ({0}): reconnect in Integrations and grant them"
+    )]
     MissingScopes(String),
     /// Wait before the next call.
     #[error("HubSpot rate limit reached")]
@@ -94,7 +99,8 @@ pub enum CrmError {
     /// The record does not exist.
     #[error("the record was not found in HubSpot")]
     NotFound,
-    /// No answer in time; `request_sent` says whether the write may have landed.
+    /// No response in time; `request_sent` tells whether the write may have
+    /// landed.
     #[error("HubSpot did not answer in time")]
     Timeout { request_sent: bool },
     /// HubSpot is down or overloaded; retry later.
@@ -119,7 +125,7 @@ fn describe_property_errors(errors: &[PropertyError]) -> String {
 /// The CRM calls of the upsert path. `workspace_id` selects the portal and
 /// its tokens. Implementations never delete or archive CRM data.
 pub trait CrmApi: Send + Sync {
-    /// The portal id of the workspace's current connection.
+    /// Returns the portal id of the workspace's current connection.
     fn portal_id(&self, workspace_id: &str) -> impl Future<Output = Result<i64, CrmError>> + Send;
 
     /// Reads a contact by email (a direct read, not a search).

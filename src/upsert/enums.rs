@@ -23,19 +23,27 @@ pub struct PropertyCache {
 
 impl std::fmt::Debug for PropertyCache {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("PropertyCache").field("entries", &self.definitions.entry_count()).finish()
+        formatter
+            .debug_struct("PropertyCache")
+            .field("entries", &self.definitions.entry_count())
+            .finish()
     }
 }
 
 impl Default for PropertyCache {
     fn default() -> Self {
-        Self { definitions: Cache::builder().max_capacity(10_000).time_to_live(DEFINITION_TTL).build() }
+        Self {
+            definitions: Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(DEFINITION_TTL)
+                .build(),
+        }
     }
 }
 
 impl PropertyCache {
-    /// The definition of `object.name` in the workspace's portal; `None`
-    /// when the portal has no such property.
+    /// Returns the definition of `object.name` in the workspace's portal,
+    /// or `None` when the portal has no such property.
     pub async fn definition<C: CrmApi>(
         &self,
         crm: &C,
@@ -44,16 +52,30 @@ impl PropertyCache {
         object: CrmObject,
         name: &str,
     ) -> Result<Arc<Option<PropertyDefinition>>, CrmError> {
-        let key = (workspace_id.to_string(), portal_id, object, name.to_string());
+        let key = (
+            workspace_id.to_string(),
+            portal_id,
+            object,
+            name.to_string(),
+        );
         self.definitions
-            .try_get_with(key, async { crm.get_property(workspace_id, object, name).await.map(Arc::new) })
+            .try_get_with(key, async {
+                crm.get_property(workspace_id, object, name)
+                    .await
+                    .map(Arc::new)
+            })
             .await
             .map_err(|error| (*error).clone())
     }
 
     /// Forgets a definition, after HubSpot rejected a value it allowed.
     pub async fn forget(&self, workspace_id: &str, portal_id: i64, object: CrmObject, name: &str) {
-        let key = (workspace_id.to_string(), portal_id, object, name.to_string());
+        let key = (
+            workspace_id.to_string(),
+            portal_id,
+            object,
+            name.to_string(),
+        );
         self.definitions.invalidate(&key).await;
     }
 }
@@ -76,7 +98,10 @@ pub fn match_option(input: &str, options: &[PropertyOption]) -> Option<String> {
 fn normalise(text: &str) -> String {
     let mut normalised = String::with_capacity(text.len());
     let spelled = text.replace('&', " and ");
-    for word in spelled.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()) {
+    for word in spelled
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+    {
         if !normalised.is_empty() {
             normalised.push('_');
         }
@@ -97,7 +122,11 @@ mod tests {
             ("salesqualifiedlead", "Sales Qualified Lead"),
         ]
         .into_iter()
-        .map(|(value, label)| PropertyOption { value: value.into(), label: label.into(), hidden: false })
+        .map(|(value, label)| PropertyOption {
+            value: value.into(),
+            label: label.into(),
+            hidden: false,
+        })
         .collect()
     }
 
@@ -112,7 +141,11 @@ mod tests {
             ("Sales qualified lead", "salesqualifiedlead"),
         ];
         for (input, expected) in cases {
-            assert_eq!(match_option(input, &options()).as_deref(), Some(expected), "input {input:?}");
+            assert_eq!(
+                match_option(input, &options()).as_deref(),
+                Some(expected),
+                "input {input:?}"
+            );
         }
     }
 

@@ -7,7 +7,9 @@ use super::crm::{
     Associated, CrmApi, CrmError, CrmObject, CrmRecord, NewRecord, Properties, PropertyDefinition,
     PropertyError, UpsertedRecord,
 };
-use crate::hubspot::{AssociatedRecord, AssociationInput, CreateInput, HubSpot, HubSpotError, Record};
+use crate::hubspot::{
+    AssociatedRecord, AssociationInput, CreateInput, HubSpot, HubSpotError, Record,
+};
 
 impl From<HubSpotError> for CrmError {
     fn from(error: HubSpotError) -> Self {
@@ -18,7 +20,9 @@ impl From<HubSpotError> for CrmError {
                 retry_after_ms: retry_after.map(|wait| wait.as_millis() as u64),
             },
             HubSpotError::Conflict { existing_id, .. } => CrmError::Conflict { existing_id },
-            HubSpotError::Validation { errors, message, .. } => {
+            HubSpotError::Validation {
+                errors, message, ..
+            } => {
                 let mut errors: Vec<PropertyError> = errors
                     .into_iter()
                     .map(|error| PropertyError {
@@ -28,7 +32,11 @@ impl From<HubSpotError> for CrmError {
                     })
                     .collect();
                 if errors.is_empty() {
-                    errors.push(PropertyError { property: None, code: None, message });
+                    errors.push(PropertyError {
+                        property: None,
+                        code: None,
+                        message,
+                    });
                 }
                 CrmError::Validation { errors }
             }
@@ -43,7 +51,11 @@ impl From<HubSpotError> for CrmError {
 fn record(record: Record) -> CrmRecord {
     CrmRecord {
         id: record.id,
-        properties: record.properties.into_iter().map(|(name, value)| (name, Some(value))).collect(),
+        properties: record
+            .properties
+            .into_iter()
+            .map(|(name, value)| (name, Some(value)))
+            .collect(),
         created_at: record.created_at.map(|at| at.to_rfc3339()),
         trace_id: None,
     }
@@ -63,14 +75,22 @@ fn create_input(new: NewRecord) -> CreateInput {
     let associations = new
         .associations
         .into_iter()
-        .map(|(to_id, type_id)| AssociationInput { to_id, type_id: type_id as u32 })
+        .map(|(to_id, type_id)| AssociationInput {
+            to_id,
+            type_id: type_id as u32,
+        })
         .collect();
-    CreateInput { properties: new.properties, associations }
+    CreateInput {
+        properties: new.properties,
+        associations,
+    }
 }
 
 impl CrmApi for HubSpot {
     async fn portal_id(&self, workspace_id: &str) -> Result<i64, CrmError> {
-        self.current_portal_id(workspace_id).await?.ok_or(CrmError::ReconnectRequired)
+        self.current_portal_id(workspace_id)
+            .await?
+            .ok_or(CrmError::ReconnectRequired)
     }
 
     async fn get_contact_by_email(
@@ -79,7 +99,11 @@ impl CrmApi for HubSpot {
         email: &str,
         properties: &[&str],
     ) -> Result<Option<CrmRecord>, CrmError> {
-        Ok(HubSpot::get_contact_by_email(self, workspace_id, email, properties).await?.map(record))
+        Ok(
+            HubSpot::get_contact_by_email(self, workspace_id, email, properties)
+                .await?
+                .map(record),
+        )
     }
 
     async fn get_record(
@@ -89,7 +113,11 @@ impl CrmApi for HubSpot {
         id: &str,
         properties: &[&str],
     ) -> Result<Option<CrmRecord>, CrmError> {
-        Ok(HubSpot::get_record(self, workspace_id, object, id, properties, &[]).await?.map(record))
+        Ok(
+            HubSpot::get_record(self, workspace_id, object, id, properties, &[])
+                .await?
+                .map(record),
+        )
     }
 
     async fn create_record(
@@ -99,7 +127,14 @@ impl CrmApi for HubSpot {
         new: NewRecord,
     ) -> Result<CrmRecord, CrmError> {
         let input = create_input(new);
-        let created = HubSpot::create_record(self, workspace_id, object, input.properties, input.associations).await?;
+        let created = HubSpot::create_record(
+            self,
+            workspace_id,
+            object,
+            input.properties,
+            input.associations,
+        )
+        .await?;
         Ok(record(created))
     }
 
@@ -110,7 +145,9 @@ impl CrmApi for HubSpot {
         id: &str,
         properties: Properties,
     ) -> Result<CrmRecord, CrmError> {
-        Ok(record(HubSpot::update_record(self, workspace_id, object, id, properties).await?))
+        Ok(record(
+            HubSpot::update_record(self, workspace_id, object, id, properties).await?,
+        ))
     }
 
     async fn batch_read(
@@ -135,7 +172,11 @@ impl CrmApi for HubSpot {
             .map(|upserted| UpsertedRecord {
                 id: upserted.id,
                 new: upserted.new,
-                properties: upserted.properties.into_iter().map(|(name, value)| (name, Some(value))).collect(),
+                properties: upserted
+                    .properties
+                    .into_iter()
+                    .map(|(name, value)| (name, Some(value)))
+                    .collect(),
             })
             .collect())
     }
@@ -147,7 +188,11 @@ impl CrmApi for HubSpot {
         records: Vec<NewRecord>,
     ) -> Result<Vec<CrmRecord>, CrmError> {
         let inputs = records.into_iter().map(create_input).collect();
-        Ok(HubSpot::batch_create(self, workspace_id, object, inputs).await?.into_iter().map(record).collect())
+        Ok(HubSpot::batch_create(self, workspace_id, object, inputs)
+            .await?
+            .into_iter()
+            .map(record)
+            .collect())
     }
 
     async fn batch_update(
@@ -156,7 +201,11 @@ impl CrmApi for HubSpot {
         object: CrmObject,
         updates: Vec<(String, Properties)>,
     ) -> Result<Vec<CrmRecord>, CrmError> {
-        Ok(HubSpot::batch_update(self, workspace_id, object, updates).await?.into_iter().map(record).collect())
+        Ok(HubSpot::batch_update(self, workspace_id, object, updates)
+            .await?
+            .into_iter()
+            .map(record)
+            .collect())
     }
 
     async fn search_companies_by_domains(
@@ -165,7 +214,8 @@ impl CrmApi for HubSpot {
         domains: &[String],
         properties: &[&str],
     ) -> Result<Vec<CrmRecord>, CrmError> {
-        let found = HubSpot::search_companies_by_domains(self, workspace_id, domains, properties).await?;
+        let found =
+            HubSpot::search_companies_by_domains(self, workspace_id, domains, properties).await?;
         Ok(found.into_iter().map(record).collect())
     }
 
@@ -194,7 +244,9 @@ impl CrmApi for HubSpot {
         from: (CrmObject, &str),
         to: CrmObject,
     ) -> Result<Vec<Associated>, CrmError> {
-        Ok(associated(HubSpot::read_associations(self, workspace_id, from.0, from.1, to).await?))
+        Ok(associated(
+            HubSpot::read_associations(self, workspace_id, from.0, from.1, to).await?,
+        ))
     }
 
     async fn batch_read_associations(
@@ -205,7 +257,10 @@ impl CrmApi for HubSpot {
         ids: Vec<String>,
     ) -> Result<HashMap<String, Vec<Associated>>, CrmError> {
         let read = HubSpot::batch_read_associations(self, workspace_id, from, to, &ids).await?;
-        Ok(read.into_iter().map(|(id, records)| (id, associated(records))).collect())
+        Ok(read
+            .into_iter()
+            .map(|(id, records)| (id, associated(records)))
+            .collect())
     }
 
     async fn get_property(

@@ -35,10 +35,14 @@ const COMPANY_FIELDS: &[(&str, &str)] = &[
     ("linkedin_company_page", "company.linkedin_url"),
 ];
 
-/// The visitor field a HubSpot property comes from, for skipped-field
-/// reports.
+/// Returns the visitor field a HubSpot property comes from, for
+/// skipped-field reports.
 pub fn field_of(object: CrmObject, property: &str) -> String {
-    let table = if object == CrmObject::Companies { COMPANY_FIELDS } else { CONTACT_FIELDS };
+    let table = if object == CrmObject::Companies {
+        COMPANY_FIELDS
+    } else {
+        CONTACT_FIELDS
+    };
     table
         .iter()
         .find(|(name, _)| *name == property)
@@ -70,7 +74,10 @@ pub async fn map_visitor<C: CrmApi>(
     let domain = company.domain.clone().filter(|domain| {
         let free_mail = domain.is_free_mail();
         if free_mail {
-            mapped.skipped.push(skipped("company.domain", "is a free-mail domain, which never becomes a company"));
+            mapped.skipped.push(skipped(
+                "company.domain",
+                "is a free-mail domain, which never becomes a company",
+            ));
         }
         !free_mail
     });
@@ -81,35 +88,84 @@ pub async fn map_visitor<C: CrmApi>(
     put(&mut contact, "lastname", visitor.last_name.clone());
     put(&mut contact, "jobtitle", visitor.job_title.clone());
     put(&mut contact, "company", company.name.clone());
-    put(&mut contact, "website", domain.as_ref().map(|domain| format!("https://{domain}")));
+    put(
+        &mut contact,
+        "website",
+        domain.as_ref().map(|domain| format!("https://{domain}")),
+    );
     put(&mut contact, "city", visitor.city.clone());
     put(&mut contact, "country", visitor.country.clone());
-    put(&mut contact, "hs_linkedin_url", visitor.linkedin_url.clone());
+    put(
+        &mut contact,
+        "hs_linkedin_url",
+        visitor.linkedin_url.clone(),
+    );
     if let Some(status) = &visitor.lead_status {
         let target = (CrmObject::Contacts, "hs_lead_status", "lead_status");
-        let value = map_enum(crm, cache, workspace_id, portal_id, target, status, &mut mapped.skipped).await?;
+        let value = map_enum(
+            crm,
+            cache,
+            workspace_id,
+            portal_id,
+            target,
+            status,
+            &mut mapped.skipped,
+        )
+        .await?;
         put(&mut contact, "hs_lead_status", value);
     }
     mapped.contact = contact;
 
     if company.name.is_none() && domain.is_none() {
         if !company.is_empty() && company.domain.is_none() {
-            mapped.skipped.push(skipped("company", "needs a name or a domain to become a HubSpot company"));
+            mapped.skipped.push(skipped(
+                "company",
+                "needs a name or a domain to become a HubSpot company",
+            ));
         }
         return Ok(mapped);
     }
     let mut properties = Properties::new();
     put(&mut properties, "name", company.name.clone());
-    put(&mut properties, "domain", domain.as_ref().map(ToString::to_string));
+    put(
+        &mut properties,
+        "domain",
+        domain.as_ref().map(ToString::to_string),
+    );
     put(&mut properties, "city", company.city.clone());
     put(&mut properties, "country", company.country.clone());
     put(&mut properties, "description", company.description.clone());
-    put(&mut properties, "linkedin_company_page", company.linkedin_url.clone());
-    put_number(&mut properties, "numberofemployees", company.employees.as_deref(), true, &mut mapped.skipped);
-    put_number(&mut properties, "annualrevenue", company.annual_revenue.as_deref(), false, &mut mapped.skipped);
+    put(
+        &mut properties,
+        "linkedin_company_page",
+        company.linkedin_url.clone(),
+    );
+    put_number(
+        &mut properties,
+        "numberofemployees",
+        company.employees.as_deref(),
+        true,
+        &mut mapped.skipped,
+    );
+    put_number(
+        &mut properties,
+        "annualrevenue",
+        company.annual_revenue.as_deref(),
+        false,
+        &mut mapped.skipped,
+    );
     if let Some(industry) = &company.industry {
         let target = (CrmObject::Companies, "industry", "company.industry");
-        let value = map_enum(crm, cache, workspace_id, portal_id, target, industry, &mut mapped.skipped).await?;
+        let value = map_enum(
+            crm,
+            cache,
+            workspace_id,
+            portal_id,
+            target,
+            industry,
+            &mut mapped.skipped,
+        )
+        .await?;
         put(&mut properties, "industry", value);
     }
     mapped.company = Some(properties);
@@ -148,9 +204,14 @@ async fn map_enum<C: CrmApi>(
     input: &str,
     skipped_fields: &mut Vec<SkippedField>,
 ) -> Result<Option<String>, CrmError> {
-    let definition = cache.definition(crm, workspace_id, portal_id, object, property).await?;
+    let definition = cache
+        .definition(crm, workspace_id, portal_id, object, property)
+        .await?;
     let Some(definition) = definition.as_ref() else {
-        skipped_fields.push(skipped(field, &format!("the HubSpot portal has no `{property}` property")));
+        skipped_fields.push(skipped(
+            field,
+            &format!("the HubSpot portal has no `{property}` property"),
+        ));
         return Ok(None);
     };
     if definition.property_type != "enumeration" {
@@ -166,7 +227,10 @@ async fn map_enum<C: CrmApi>(
     Ok(matched)
 }
 
-/// A skipped-field report.
+/// Builds a skipped-field report.
 pub fn skipped(field: &str, reason: &str) -> SkippedField {
-    SkippedField { field: field.to_string(), reason: reason.to_string() }
+    SkippedField {
+        field: field.to_string(),
+        reason: reason.to_string(),
+    }
 }

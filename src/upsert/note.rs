@@ -10,7 +10,7 @@ use crate::storage::visitors::{PageView, VisitorRecord};
 /// Pages listed in one note, newest first.
 pub const NOTE_PAGES: i64 = 20;
 
-/// What the note is about.
+/// Facts the note lists.
 #[derive(Debug, Clone)]
 pub struct NoteFacts<'a> {
     pub visitor: &'a VisitorRecord,
@@ -26,9 +26,16 @@ pub struct NoteFacts<'a> {
 /// Builds `hs_timestamp` and `hs_note_body`. The body is simple HTML,
 /// because HubSpot shows notes as rich text; every value is escaped.
 pub fn note_properties(facts: &NoteFacts<'_>) -> Properties {
-    let mut body = format!("<p><strong>slotchat visit</strong> ({} push)</p>", escape(facts.reason));
+    let mut body = format!(
+        "<p><strong>slotchat visit</strong> ({} push)</p>",
+        escape(facts.reason)
+    );
     if let Some(booking) = facts.booking {
-        let offline = if booking.is_offline { " (offline: no calendar event was created)" } else { "" };
+        let offline = if booking.is_offline {
+            " (offline: no calendar event was created)"
+        } else {
+            ""
+        };
         body.push_str(&format!(
             "<p>Booked {} for {} ({}){}.</p>",
             escape(&booking.meeting_name),
@@ -43,8 +50,16 @@ pub fn note_properties(facts: &NoteFacts<'_>) -> Properties {
     if !facts.pages.is_empty() {
         body.push_str("<p>Pages visited (newest first):</p><ul>");
         for page in facts.pages {
-            let title = page.title.as_deref().map(|title| format!("{}: ", escape(title))).unwrap_or_default();
-            body.push_str(&format!("<li>{title}{} at {}</li>", escape(&page.url), instant(page.viewed_at)));
+            let title = page
+                .title
+                .as_deref()
+                .map(|title| format!("{}: ", escape(title)))
+                .unwrap_or_default();
+            body.push_str(&format!(
+                "<li>{title}{} at {}</li>",
+                escape(&page.url),
+                instant(page.viewed_at)
+            ));
         }
         body.push_str("</ul>");
     }
@@ -62,5 +77,8 @@ fn instant(ms: i64) -> String {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

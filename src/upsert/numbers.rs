@@ -3,7 +3,7 @@
 //! HubSpot rejects commas, spaces, a second `.` and exponents with a 400.
 
 /// Parses `text` into HubSpot's number form. `integer` requires a whole
-/// number. The error says why the value cannot be sent.
+/// number. The error explains why the value cannot be sent.
 pub fn to_hubspot_number(text: &str, integer: bool) -> Result<String, String> {
     let compact: String = text
         .trim()
@@ -22,7 +22,12 @@ pub fn to_hubspot_number(text: &str, integer: bool) -> Result<String, String> {
         return Err("is a range or bound; give one number such as 1200".into());
     }
     let (whole, fraction) = split_decimal(body)?;
-    if !whole.chars().chain(fraction.chars()).all(|c| c.is_ascii_digit()) || whole.is_empty() {
+    if !whole
+        .chars()
+        .chain(fraction.chars())
+        .all(|c| c.is_ascii_digit())
+        || whole.is_empty()
+    {
         return Err("is not a number; give digits such as 1200 or 1.2M".into());
     }
     let digits = scale(&whole, &fraction, exponent);
@@ -50,7 +55,15 @@ fn strip_currency_code(text: &str) -> String {
 fn split_multiplier(text: &str) -> (&str, u32) {
     let lower = text.to_ascii_lowercase();
     let suffixes = [
-        ("billion", 9), ("million", 6), ("thousand", 3), ("bn", 9), ("mm", 6), ("mn", 6), ("k", 3), ("m", 6), ("b", 9),
+        ("billion", 9),
+        ("million", 6),
+        ("thousand", 3),
+        ("bn", 9),
+        ("mm", 6),
+        ("mn", 6),
+        ("k", 3),
+        ("m", 6),
+        ("b", 9),
     ];
     for (suffix, exponent) in suffixes {
         if lower.ends_with(suffix) && lower.len() > suffix.len() {
@@ -70,15 +83,23 @@ fn split_decimal(text: &str) -> Result<(String, String), String> {
         let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
         (whole.to_string(), fraction.to_string())
     };
-    let whole = if whole.contains(',') { check_groups(&whole, ',')? } else { whole };
+    let whole = if whole.contains(',') {
+        check_groups(&whole, ',')?
+    } else {
+        whole
+    };
     Ok((whole, fraction))
 }
 
 fn check_groups(text: &str, separator: char) -> Result<String, String> {
     let groups: Vec<&str> = text.split(separator).collect();
-    let valid = !groups[0].is_empty() && groups[0].len() <= 3 && groups[1..].iter().all(|group| group.len() == 3);
+    let valid = !groups[0].is_empty()
+        && groups[0].len() <= 3
+        && groups[1..].iter().all(|group| group.len() == 3);
     if !valid {
-        return Err(format!("has a `{separator}` that is not a thousands separator; give digits such as 1200.5"));
+        return Err(format!(
+            "has a `{separator}` that is not a thousands separator; give digits such as 1200.5"
+        ));
     }
     Ok(groups.concat())
 }
@@ -91,7 +112,11 @@ fn scale(whole: &str, fraction: &str, exponent: u32) -> String {
     integer_part.push_str(&"0".repeat(exponent as usize - shift));
     let fraction_part = fraction[shift..].trim_end_matches('0');
     let integer_part = integer_part.trim_start_matches('0');
-    let integer_part = if integer_part.is_empty() { "0" } else { integer_part };
+    let integer_part = if integer_part.is_empty() {
+        "0"
+    } else {
+        integer_part
+    };
     if fraction_part.is_empty() {
         integer_part.to_string()
     } else {
@@ -120,7 +145,11 @@ mod tests {
             ("007", true, "7"),
         ];
         for (input, integer, expected) in cases {
-            assert_eq!(to_hubspot_number(input, integer).as_deref(), Ok(expected), "input {input:?}");
+            assert_eq!(
+                to_hubspot_number(input, integer).as_deref(),
+                Ok(expected),
+                "input {input:?}"
+            );
         }
     }
 
@@ -138,7 +167,10 @@ mod tests {
             ("M", false),
         ];
         for (input, integer) in cases {
-            assert!(to_hubspot_number(input, integer).is_err(), "{input:?} should be rejected");
+            assert!(
+                to_hubspot_number(input, integer).is_err(),
+                "{input:?} should be rejected"
+            );
         }
     }
 }

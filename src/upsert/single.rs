@@ -20,14 +20,24 @@ pub async fn push_visitor<C: CrmApi>(
 ) -> Result<PushOutcome, PushError> {
     let workspace_id = visitor.workspace_id.as_str();
     let portal_id = context.crm.portal_id(workspace_id).await?;
-    let mapped = map_visitor(context.crm, context.properties, workspace_id, portal_id, visitor).await?;
+    let mapped = map_visitor(
+        context.crm,
+        context.properties,
+        workspace_id,
+        portal_id,
+        visitor,
+    )
+    .await?;
     let mut skipped = mapped.skipped;
     let same_portal = visitor.hubspot_portal_id == Some(portal_id);
 
     let booking_contact = booking
         .filter(|booking| booking.hubspot_portal_id == Some(portal_id))
         .and_then(|booking| booking.hubspot_contact_id.as_deref());
-    let visitor_contact = visitor.hubspot_contact_id.as_deref().filter(|_| same_portal);
+    let visitor_contact = visitor
+        .hubspot_contact_id
+        .as_deref()
+        .filter(|_| same_portal);
     let contact_target = ContactTarget {
         workspace_id,
         portal_id,
@@ -44,7 +54,10 @@ pub async fn push_visitor<C: CrmApi>(
                 portal_id,
                 domain: mapped.company_domain.as_ref(),
                 visitor_id: &visitor.id,
-                visitor_company_id: visitor.hubspot_company_id.as_deref().filter(|_| same_portal),
+                visitor_company_id: visitor
+                    .hubspot_company_id
+                    .as_deref()
+                    .filter(|_| same_portal),
                 contact_id,
             };
             Some(upsert_company(context, &target, properties, &mut skipped).await?)
@@ -57,7 +70,9 @@ pub async fn push_visitor<C: CrmApi>(
     }
 
     let associated = match (contact_id, company_id) {
-        (Some(contact_id), Some(company_id)) => associate(context, workspace_id, contact_id, company_id).await?,
+        (Some(contact_id), Some(company_id)) => {
+            associate(context, workspace_id, contact_id, company_id).await?
+        }
         _ => false,
     };
     let mut outcome = PushOutcome {
@@ -67,14 +82,19 @@ pub async fn push_visitor<C: CrmApi>(
         contact_created: contact.as_ref().is_some_and(|(_, created)| *created),
         company_created: company.as_ref().is_some_and(|(_, created)| *created),
         associated,
-        note_id: previous.filter(|previous| previous.portal_id == portal_id).and_then(|previous| previous.note_id.clone()),
+        note_id: previous
+            .filter(|previous| previous.portal_id == portal_id)
+            .and_then(|previous| previous.note_id.clone()),
         skipped_fields: skipped,
     };
     if outcome.note_id.is_none() {
         let note_id = add_note(context, job, visitor, booking, &outcome).await?;
         outcome.note_id = Some(note_id);
         let progress = serde_json::to_value(&outcome).expect("the outcome serializes to JSON");
-        context.db.save_push_progress(&job.id, &progress, context.clock.now_ms()).await?;
+        context
+            .db
+            .save_push_progress(&job.id, &progress, context.clock.now_ms())
+            .await?;
     }
     Ok(outcome)
 }
@@ -89,14 +109,25 @@ async fn associate<C: CrmApi>(
 ) -> Result<bool, CrmError> {
     let existing = context
         .crm
-        .read_associations(workspace_id, (CrmObject::Contacts, contact_id), CrmObject::Companies)
+        .read_associations(
+            workspace_id,
+            (CrmObject::Contacts, contact_id),
+            CrmObject::Companies,
+        )
         .await?;
-    if existing.iter().any(|associated| associated.id == company_id) {
+    if existing
+        .iter()
+        .any(|associated| associated.id == company_id)
+    {
         return Ok(false);
     }
     context
         .crm
-        .associate_default(workspace_id, (CrmObject::Contacts, contact_id), (CrmObject::Companies, company_id))
+        .associate_default(
+            workspace_id,
+            (CrmObject::Contacts, contact_id),
+            (CrmObject::Companies, company_id),
+        )
         .await?;
     Ok(true)
 }
@@ -124,9 +155,16 @@ async fn add_note<C: CrmApi>(
     if let Some(company_id) = &outcome.company_id {
         associations.push((company_id.clone(), association_type::NOTE_TO_COMPANY));
     }
-    let record = NewRecord { properties: note_properties(&facts), associations, trace_id: None };
+    let record = NewRecord {
+        properties: note_properties(&facts),
+        associations,
+        trace_id: None,
+    };
     // NOTE: a note create that times out after sending may have landed; the
     // retry then adds a second note, because notes have no dedupe key.
-    let note = context.crm.create_record(&visitor.workspace_id, CrmObject::Notes, record).await?;
+    let note = context
+        .crm
+        .create_record(&visitor.workspace_id, CrmObject::Notes, record)
+        .await?;
     Ok(note.id)
 }

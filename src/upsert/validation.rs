@@ -38,14 +38,19 @@ where
         };
         let mut dropped = false;
         for error in &errors {
-            let Some(property) = error.property.as_deref() else { continue };
+            let Some(property) = error.property.as_deref() else {
+                continue;
+            };
             if KEY_PROPERTIES.contains(&property) || properties.remove(property).is_none() {
                 continue;
             }
             dropped = true;
             let reason = format!("HubSpot rejected the value: {}", error.message);
             skipped_fields.push(skipped(&field_of(object, property), &reason));
-            context.properties.forget(workspace_id, portal_id, object, property).await;
+            context
+                .properties
+                .forget(workspace_id, portal_id, object, property)
+                .await;
         }
         if !dropped {
             return Err(CrmError::Validation { errors });

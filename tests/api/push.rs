@@ -32,11 +32,26 @@ fn full_visitor() -> serde_json::Value {
 }
 
 const CONTACT_PROPERTIES: &[&str] = &[
-    "email", "firstname", "lastname", "jobtitle", "company", "website", "city", "country", "hs_lead_status",
+    "email",
+    "firstname",
+    "lastname",
+    "jobtitle",
+    "company",
+    "website",
+    "city",
+    "country",
+    "hs_lead_status",
     "hs_linkedin_url",
 ];
 const COMPANY_PROPERTIES: &[&str] = &[
-    "name", "domain", "industry", "city", "country", "numberofemployees", "annualrevenue", "description",
+    "name",
+    "domain",
+    "industry",
+    "city",
+    "country",
+    "numberofemployees",
+    "annualrevenue",
+    "description",
     "linkedin_company_page",
 ];
 
@@ -52,12 +67,21 @@ async fn push_sends_every_field() {
     assert_eq!(visitor["skipped_fields"], json!([]));
     assert_eq!(visitor["pushed_data_version"], visitor["data_version"]);
     assert!(visitor["last_pushed_at"].is_string());
-    let contact_id = visitor["hubspot_contact_id"].as_str().expect("contact id").to_string();
-    let company_id = visitor["hubspot_company_id"].as_str().expect("company id").to_string();
+    let contact_id = visitor["hubspot_contact_id"]
+        .as_str()
+        .expect("contact id")
+        .to_string();
+    let company_id = visitor["hubspot_company_id"]
+        .as_str()
+        .expect("company id")
+        .to_string();
 
     let contact = hubspot_get(
         &app,
-        &format!("/crm/v3/objects/contacts/{contact_id}?properties={}", CONTACT_PROPERTIES.join(",")),
+        &format!(
+            "/crm/v3/objects/contacts/{contact_id}?properties={}",
+            CONTACT_PROPERTIES.join(",")
+        ),
     )
     .await;
     let expected_contact = [
@@ -73,12 +97,18 @@ async fn push_sends_every_field() {
         ("hs_linkedin_url", "https://www.linkedin.com/in/maria-lopez"),
     ];
     for (name, value) in expected_contact {
-        assert_eq!(contact["properties"][name], value, "contact property {name}");
+        assert_eq!(
+            contact["properties"][name], value,
+            "contact property {name}"
+        );
     }
 
     let company = hubspot_get(
         &app,
-        &format!("/crm/v3/objects/companies/{company_id}?properties={}", COMPANY_PROPERTIES.join(",")),
+        &format!(
+            "/crm/v3/objects/companies/{company_id}?properties={}",
+            COMPANY_PROPERTIES.join(",")
+        ),
     )
     .await;
     let expected_company = [
@@ -90,21 +120,42 @@ async fn push_sends_every_field() {
         ("numberofemployees", "1200"),
         ("annualrevenue", "1200000"),
         ("description", "Widgets for everyone"),
-        ("linkedin_company_page", "https://www.linkedin.com/company/acme-widgets"),
+        (
+            "linkedin_company_page",
+            "https://www.linkedin.com/company/acme-widgets",
+        ),
     ];
     for (name, value) in expected_company {
-        assert_eq!(company["properties"][name], value, "company property {name}");
+        assert_eq!(
+            company["properties"][name], value,
+            "company property {name}"
+        );
     }
 
     let companies = associated_ids(&app, "contacts", &contact_id, "companies").await;
     assert_eq!(companies, vec![company_id.clone()]);
     let notes = associated_ids(&app, "contacts", &contact_id, "notes").await;
     assert_eq!(notes.len(), 1);
-    let note = hubspot_get(&app, &format!("/crm/v3/objects/notes/{}?properties=hs_note_body", notes[0])).await;
-    let body = note["properties"]["hs_note_body"].as_str().expect("note body");
-    assert!(body.contains("https://acme.test/pricing"), "note lists pages: {body}");
-    assert!(body.contains("Demo &lt;video&gt;"), "note escapes titles: {body}");
-    assert!(body.contains("87/100"), "note has the quality score: {body}");
+    let note = hubspot_get(
+        &app,
+        &format!("/crm/v3/objects/notes/{}?properties=hs_note_body", notes[0]),
+    )
+    .await;
+    let body = note["properties"]["hs_note_body"]
+        .as_str()
+        .expect("note body");
+    assert!(
+        body.contains("https://acme.test/pricing"),
+        "note lists pages: {body}"
+    );
+    assert!(
+        body.contains("Demo &lt;video&gt;"),
+        "note escapes titles: {body}"
+    );
+    assert!(
+        body.contains("87/100"),
+        "note has the quality score: {body}"
+    );
     assert_nothing_deleted(&app).await;
 }
 
@@ -124,8 +175,18 @@ async fn repush_adds_only_a_note() {
     assert_eq!(all_records(&app, "contacts", &["email"]).await.len(), 1);
     assert_eq!(all_records(&app, "companies", &["domain"]).await.len(), 1);
     let contact_id = second["hubspot_contact_id"].as_str().expect("contact id");
-    assert_eq!(associated_ids(&app, "contacts", contact_id, "notes").await.len(), 2);
-    assert_eq!(associated_ids(&app, "contacts", contact_id, "companies").await.len(), 1);
+    assert_eq!(
+        associated_ids(&app, "contacts", contact_id, "notes")
+            .await
+            .len(),
+        2
+    );
+    assert_eq!(
+        associated_ids(&app, "contacts", contact_id, "companies")
+            .await
+            .len(),
+        1
+    );
     assert_nothing_deleted(&app).await;
 }
 
@@ -151,9 +212,21 @@ async fn unmappable_values_are_skipped() {
         .map(|field| field["field"].as_str().expect("field").to_string())
         .collect();
     skipped.sort();
-    assert_eq!(skipped, vec!["company.annual_revenue", "company.employees", "company.industry", "lead_status"]);
+    assert_eq!(
+        skipped,
+        vec![
+            "company.annual_revenue",
+            "company.employees",
+            "company.industry",
+            "lead_status"
+        ]
+    );
     let company_id = visitor["hubspot_company_id"].as_str().expect("company id");
-    let company = hubspot_get(&app, &format!("/crm/v3/objects/companies/{company_id}?properties=name,industry")).await;
+    let company = hubspot_get(
+        &app,
+        &format!("/crm/v3/objects/companies/{company_id}?properties=name,industry"),
+    )
+    .await;
     assert_eq!(company["properties"]["name"], "Acme Skip");
     assert!(company["properties"]["industry"].is_null());
 }
@@ -161,8 +234,11 @@ async fn unmappable_values_are_skipped() {
 #[tokio::test]
 async fn free_mail_domain_makes_no_company() {
     let app = spawn_connected_app().await;
-    let visitor_id =
-        create_visitor(&app, json!({"email": "someone@gmail.com", "company": {"domain": "gmail.com"}})).await;
+    let visitor_id = create_visitor(
+        &app,
+        json!({"email": "someone@gmail.com", "company": {"domain": "gmail.com"}}),
+    )
+    .await;
     let job = push_and_wait(&app, &visitor_id).await;
     assert_eq!(job["status"], "done", "push failed: {job}");
     let visitor = get_visitor(&app, &visitor_id).await;
@@ -174,7 +250,11 @@ async fn free_mail_domain_makes_no_company() {
 #[tokio::test]
 async fn company_without_domain_is_reused() {
     let app = spawn_connected_app().await;
-    let visitor_id = create_visitor(&app, json!({"email": "nodomain@gmail.com", "company": {"name": "Corner Shop"}})).await;
+    let visitor_id = create_visitor(
+        &app,
+        json!({"email": "nodomain@gmail.com", "company": {"name": "Corner Shop"}}),
+    )
+    .await;
     assert_eq!(push_and_wait(&app, &visitor_id).await["status"], "done");
     assert_eq!(push_and_wait(&app, &visitor_id).await["status"], "done");
     let companies = all_records(&app, "companies", &["name"]).await;
@@ -185,9 +265,23 @@ async fn company_without_domain_is_reused() {
 #[tokio::test]
 async fn existing_company_is_matched() {
     let app = spawn_connected_app().await;
-    let older = hubspot_post_created(&app, "companies", json!({"name": "Old Acme", "domain": "acme-old.com"})).await;
-    hubspot_post_created(&app, "companies", json!({"name": "New Acme", "domain": "acme-old.com"})).await;
-    let visitor_id = create_visitor(&app, json!({"email": "a@acme-old.com", "company": {"domain": "www.acme-old.com"}})).await;
+    let older = hubspot_post_created(
+        &app,
+        "companies",
+        json!({"name": "Old Acme", "domain": "acme-old.com"}),
+    )
+    .await;
+    hubspot_post_created(
+        &app,
+        "companies",
+        json!({"name": "New Acme", "domain": "acme-old.com"}),
+    )
+    .await;
+    let visitor_id = create_visitor(
+        &app,
+        json!({"email": "a@acme-old.com", "company": {"domain": "www.acme-old.com"}}),
+    )
+    .await;
     assert_eq!(push_and_wait(&app, &visitor_id).await["status"], "done");
     let visitor = get_visitor(&app, &visitor_id).await;
     assert_eq!(visitor["hubspot_company_id"], older);
@@ -195,7 +289,11 @@ async fn existing_company_is_matched() {
 }
 
 /// Creates a record directly in the sandbox and returns its id.
-async fn hubspot_post_created(app: &crate::helpers::TestApp, object: &str, properties: serde_json::Value) -> String {
+async fn hubspot_post_created(
+    app: &crate::helpers::TestApp,
+    object: &str,
+    properties: serde_json::Value,
+) -> String {
     let response = app
         .client
         .post(format!("{}/crm/v3/objects/{object}", app.sandbox.base_url))
@@ -207,4 +305,58 @@ async fn hubspot_post_created(app: &crate::helpers::TestApp, object: &str, prope
     assert_eq!(response.status(), 201);
     let record: serde_json::Value = response.json().await.expect("JSON");
     record["id"].as_str().expect("id").to_string()
+}
+
+#[tokio::test]
+async fn booking_pushes_run_first() {
+    use slotchat::push_queue::{NewPush, PushReason, enqueue_push, enqueue_push_in};
+
+    let app = crate::helpers::spawn_app().await;
+    app.state.push_queue.stop();
+    let db = &app.state.db;
+    let visitor_id = create_visitor(&app, json!({"email": "order@acme-order.com"})).await;
+    let push = |reason| NewPush {
+        workspace_id: app.workspace.id.clone(),
+        visitor_id: visitor_id.clone(),
+        reason,
+        booking_id: None,
+        bulk_job_id: None,
+    };
+    let workflow = enqueue_push(db, push(PushReason::Workflow))
+        .await
+        .expect("enqueue");
+    let manual = enqueue_push(db, push(PushReason::Manual))
+        .await
+        .expect("enqueue");
+    let booking = enqueue_push(db, push(PushReason::Booking))
+        .await
+        .expect("enqueue");
+
+    let later = chrono::Utc::now().timestamp_millis() + 1_000;
+    let due = db
+        .due_push_jobs(later, false, 10)
+        .await
+        .expect("due pushes");
+    let order: Vec<&str> = due.iter().map(|job| job.id.as_str()).collect();
+    assert_eq!(
+        order,
+        vec![booking.as_str(), manual.as_str(), workflow.as_str()]
+    );
+    assert_eq!(
+        get_visitor(&app, &visitor_id).await["push_status"],
+        "queued"
+    );
+
+    let mut transaction = db.pool().begin().await.expect("begin");
+    enqueue_push_in(&mut transaction, push(PushReason::Manual), later)
+        .await
+        .expect("enqueue");
+    transaction.rollback().await.expect("rollback");
+    assert_eq!(
+        db.due_push_jobs(later, false, 10)
+            .await
+            .expect("due pushes")
+            .len(),
+        3
+    );
 }

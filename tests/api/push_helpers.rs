@@ -12,13 +12,16 @@ use crate::helpers::{TestApp, TestOptions, connect_hubspot, spawn_app_with};
 /// Private-app token the sandbox accepts for reading records back.
 pub const READ_TOKEN: &str = "pat-test-read-token";
 
-/// Longest wait for a push to finish.
+/// Maximum wait for a push to finish.
 const PUSH_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Options for an app whose sandbox accepts [`READ_TOKEN`].
 pub fn push_options() -> TestOptions {
     TestOptions {
-        sandbox: SandboxConfig { private_app_token: Some(READ_TOKEN.into()), ..SandboxConfig::default() },
+        sandbox: SandboxConfig {
+            private_app_token: Some(READ_TOKEN.into()),
+            ..SandboxConfig::default()
+        },
         configure: fast_retries,
     }
 }
@@ -48,7 +51,9 @@ pub async fn create_visitor(app: &TestApp, body: Value) -> String {
 
 /// Queues a manual push and returns the push job id.
 pub async fn queue_push(app: &TestApp, visitor_id: &str) -> String {
-    let response = app.admin_post(&format!("/api/v1/visitors/{visitor_id}/push"), &json!({})).await;
+    let response = app
+        .admin_post(&format!("/api/v1/visitors/{visitor_id}/push"), &json!({}))
+        .await;
     assert_eq!(response.status(), 202);
     let job: Value = response.json().await.expect("JSON body");
     job["id"].as_str().expect("push job id").to_string()
@@ -58,12 +63,20 @@ pub async fn queue_push(app: &TestApp, visitor_id: &str) -> String {
 pub async fn wait_for_job(app: &TestApp, job_id: &str) -> Value {
     let started = std::time::Instant::now();
     loop {
-        let job: Value = app.admin_get(&format!("/api/v1/push-jobs/{job_id}")).await.json().await.expect("JSON");
+        let job: Value = app
+            .admin_get(&format!("/api/v1/push-jobs/{job_id}"))
+            .await
+            .json()
+            .await
+            .expect("JSON");
         let pending = job["status"] == "pending" || job["finished"] == false;
         if !pending {
             return job;
         }
-        assert!(started.elapsed() < PUSH_TIMEOUT, "push {job_id} still pending: {job}");
+        assert!(
+            started.elapsed() < PUSH_TIMEOUT,
+            "push {job_id} still pending: {job}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -76,7 +89,11 @@ pub async fn push_and_wait(app: &TestApp, visitor_id: &str) -> Value {
 
 /// Reads a visitor through the admin API.
 pub async fn get_visitor(app: &TestApp, visitor_id: &str) -> Value {
-    app.admin_get(&format!("/api/v1/visitors/{visitor_id}")).await.json().await.expect("JSON")
+    app.admin_get(&format!("/api/v1/visitors/{visitor_id}"))
+        .await
+        .json()
+        .await
+        .expect("JSON")
 }
 
 /// `GET` a HubSpot API path on the sandbox with [`READ_TOKEN`].
@@ -92,26 +109,15 @@ pub async fn hubspot_get(app: &TestApp, path: &str) -> Value {
     response.json().await.expect("JSON")
 }
 
-/// `POST` to a HubSpot API path on the sandbox with [`READ_TOKEN`].
-pub async fn hubspot_post(app: &TestApp, path: &str, body: &Value) -> Value {
-    let response = app
-        .client
-        .post(format!("{}{}", app.sandbox.base_url, path))
-        .bearer_auth(READ_TOKEN)
-        .json(body)
-        .send()
-        .await
-        .expect("send request to the sandbox");
-    assert_eq!(response.status(), 200, "POST {path} failed");
-    response.json().await.expect("JSON")
-}
-
-/// Every record of `object` in the sandbox portal (up to 10,000).
+/// Lists every record of `object` in the sandbox portal (up to 10,000).
 pub async fn all_records(app: &TestApp, object: &str, properties: &[&str]) -> Vec<Value> {
     let mut records = Vec::new();
     let mut after: Option<String> = None;
     loop {
-        let mut path = format!("/crm/v3/objects/{object}?limit=100&properties={}", properties.join(","));
+        let mut path = format!(
+            "/crm/v3/objects/{object}?limit=100&properties={}",
+            properties.join(",")
+        );
         if let Some(after) = &after {
             path.push_str(&format!("&after={after}"));
         }
@@ -126,7 +132,11 @@ pub async fn all_records(app: &TestApp, object: &str, properties: &[&str]) -> Ve
 
 /// Ids of the `to` records associated with a record.
 pub async fn associated_ids(app: &TestApp, from: &str, id: &str, to: &str) -> Vec<String> {
-    let page = hubspot_get(app, &format!("/crm/v4/objects/{from}/{id}/associations/{to}")).await;
+    let page = hubspot_get(
+        app,
+        &format!("/crm/v4/objects/{from}/{id}/associations/{to}"),
+    )
+    .await;
     page["results"]
         .as_array()
         .cloned()
@@ -145,9 +155,14 @@ pub async fn add_fault(app: &TestApp, fault: Value) {
     assert_eq!(response.status(), 201, "adding fault {fault} failed");
 }
 
-/// The sandbox's request log as `(method, path)` pairs.
+/// Reads the sandbox's request log as `(method, path)` pairs.
 pub async fn sandbox_requests(app: &TestApp) -> Vec<(String, String)> {
-    let log: Value = app.sandbox_get("/_sandbox/requests").await.json().await.expect("JSON");
+    let log: Value = app
+        .sandbox_get("/_sandbox/requests")
+        .await
+        .json()
+        .await
+        .expect("JSON");
     log["requests"]
         .as_array()
         .cloned()
@@ -166,13 +181,22 @@ pub async fn sandbox_requests(app: &TestApp) -> Vec<(String, String)> {
 pub async fn assert_nothing_deleted(app: &TestApp) {
     for (method, path) in sandbox_requests(app).await {
         let crm = path.starts_with("/crm/");
-        assert!(!(crm && method == "DELETE"), "CRM data deleted: {method} {path}");
-        assert!(!path.contains("/archive"), "CRM data archived: {method} {path}");
-        assert!(!path.contains("gdpr-delete"), "CRM data deleted: {method} {path}");
+        assert!(
+            !(crm && method == "DELETE"),
+            "CRM data deleted: {method} {path}"
+        );
+        assert!(
+            !path.contains("/archive"),
+            "CRM data archived: {method} {path}"
+        );
+        assert!(
+            !path.contains("gdpr-delete"),
+            "CRM data deleted: {method} {path}"
+        );
     }
 }
 
-/// A second slotchat instance on the same database and sandbox as `app`,
+/// Starts a second slotchat instance on the same database and sandbox as `app`,
 /// with its own clock and push workers. Returns its state and address.
 pub async fn spawn_second_instance(
     app: &TestApp,
@@ -184,9 +208,10 @@ pub async fn spawn_second_instance(
     let mut settings = (*app.state.settings).clone();
     settings.listen = format!("127.0.0.1:{port}");
     settings.public_url = address.clone();
-    let application = slotchat::startup::Application::build_with_listener(settings, clock, listener)
-        .await
-        .expect("build the second instance");
+    let application =
+        slotchat::startup::Application::build_with_listener(settings, clock, listener)
+            .await
+            .expect("build the second instance");
     let state = application.state().clone();
     tokio::spawn(application.run_until_stopped());
     (state, address)
@@ -194,7 +219,12 @@ pub async fn spawn_second_instance(
 
 /// Stores `count` visitors directly: every fifth without a company domain,
 /// the others spread over `domains` shared domains. Returns their ids.
-pub async fn seed_visitors(app: &TestApp, prefix: &str, count: usize, domains: usize) -> Vec<String> {
+pub async fn seed_visitors(
+    app: &TestApp,
+    prefix: &str,
+    count: usize,
+    domains: usize,
+) -> Vec<String> {
     let mut ids = Vec::with_capacity(count);
     for index in 0..count {
         let company = if index % 5 == 4 {
@@ -209,9 +239,15 @@ pub async fn seed_visitors(app: &TestApp, prefix: &str, count: usize, domains: u
             "company": company,
             "pages": [{"url": format!("https://{prefix}.test/page/{index}"), "viewed_at": "2026-06-12T10:00:00Z"}]
         });
-        let request: slotchat::domain::VisitorRequest = serde_json::from_value(body).expect("visitor shape");
+        let request: slotchat::domain::VisitorRequest =
+            serde_json::from_value(body).expect("visitor shape");
         let input = request.validate().expect("valid visitor");
-        let saved = app.state.db.save_visitor(&app.workspace.id, &input, app.clock.now_ms()).await.expect("save visitor");
+        let saved = app
+            .state
+            .db
+            .save_visitor(&app.workspace.id, &input, app.clock.now_ms())
+            .await
+            .expect("save visitor");
         ids.push(saved.id);
     }
     ids
@@ -237,13 +273,18 @@ pub async fn wait_for_bulk(app: &TestApp, bulk_id: &str) -> Value {
     wait_for_job(app, bulk_id).await
 }
 
-/// Checks that HubSpot holds one contact per visitor, one company per
+/// Checks that HubSpot has one contact per visitor, one company per
 /// distinct company, and one association per contact.
 pub async fn assert_no_duplicates(app: &TestApp, visitors: usize, companies: usize) {
     let contacts = all_records(app, "contacts", &["email"]).await;
     let mut emails: Vec<String> = contacts
         .iter()
-        .map(|contact| contact["properties"]["email"].as_str().unwrap_or_default().to_string())
+        .map(|contact| {
+            contact["properties"]["email"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
         .collect();
     emails.sort();
     emails.dedup();
@@ -251,8 +292,10 @@ pub async fn assert_no_duplicates(app: &TestApp, visitors: usize, companies: usi
     assert_eq!(emails.len(), visitors, "no duplicate emails");
     let stored = all_records(app, "companies", &["domain", "name"]).await;
     assert_eq!(stored.len(), companies, "one company per company key");
-    let mut domains: Vec<String> =
-        stored.iter().filter_map(|company| company["properties"]["domain"].as_str().map(str::to_string)).collect();
+    let mut domains: Vec<String> = stored
+        .iter()
+        .filter_map(|company| company["properties"]["domain"].as_str().map(str::to_string))
+        .collect();
     let with_domain = domains.len();
     domains.sort();
     domains.dedup();

@@ -2,7 +2,7 @@
 //! visitors and the booker's visitor row.
 
 use super::save::insert_pages;
-use crate::domain::{CompanyInput, Email, PageInput};
+use crate::domain::{CompanyDomain, CompanyInput, Email, PageInput};
 use crate::storage::{Db, is_unique_violation, to_json_text};
 
 /// Attempts of a find-or-insert that lost a race against a concurrent
@@ -11,8 +11,12 @@ const MAX_ATTEMPTS: usize = 3;
 
 impl Db {
     /// Records a page view of the widget visitor `anonymous_id`, creating
-    /// the anonymous visitor on its first view. Bumps the visitor's
-    /// `data_version` and returns the visitor id.
+    /// the anonymous visitor on its first view, and returns the visitor id.
+    ///
+    /// A page view leaves `data_version` alone: it is activity, not a change
+    /// of what slotchat writes to HubSpot's properties, and bumping it would
+    /// make every workflow push the visitor again on every page. The pages
+    /// still reach HubSpot in the visit note of the visitor's next push.
     pub async fn record_page_view(
         &self,
         workspace_id: &str,
@@ -22,18 +26,20 @@ impl Db {
         title: Option<&str>,
         at_ms: i64,
     ) -> Result<String, sqlx::Error> {
-        let visitor_id = self.anonymous_visitor_id(workspace_id, site_id, anonymous_id, at_ms).await?;
+        let visitor_id = self
+            .anonymous_visitor_id(workspace_id, site_id, anonymous_id, at_ms)
+            .await?;
         let page = PageInput {
             url: url.to_string(),
             title: title.map(str::to_string),
             viewed_at: chrono::DateTime::from_timestamp_millis(at_ms).unwrap_or_default(),
         };
         let mut transaction = self.pool().begin().await?;
-        sqlx::query("UPDATE visitors SET data_version = data_version + 1, updated_at = $1 WHERE id = $2")
-            .bind(at_ms)
-            .bind(&visitor_id)
-            .execute(&mut *transaction)
-            .await?;
+        sqlx::query("UPDATE visitors SET updated_at = $1 WHERE id = $2")
+        .bind(at_ms)
+        .bind(&visitor_id)
+        .execute(&mut *transaction)
+        .await?;
         insert_pages(&mut transaction, workspace_id, &visitor_id, &[page]).await?;
         transaction.commit().await?;
         Ok(visitor_id)
@@ -48,7 +54,10 @@ impl Db {
     ) -> Result<String, sqlx::Error> {
         let mut last_error = None;
         for _ in 0..MAX_ATTEMPTS {
-            if let Some(visitor) = self.visitor_by_column(workspace_id, "anonymous_id", anonymous_id).await? {
+            if let Some(visitor) = self
+                .visitor_by_column(workspace_id, "anonymous_id", anonymous_id)
+                .await?
+            {
                 return Ok(visitor.id);
             }
             let id = uuid::Uuid::new_v4().to_string();
@@ -75,8 +84,11 @@ impl Db {
     }
 
     /// Finds or creates the visitor of a booker by email. Names and the
-    /// company name fill in what is given; nothing stored is cleared.
-    /// Bumps `data_version` when something changed and returns the visitor id.
+    /// company name fill in what is given, and a company email's domain
+    /// fills in a missing company domain (a free-mail domain never does);
+    /// nothing stored is cleared. Bumps `data_version` when something
+    /// changed and returns the visitor id.
+    #[allow(clippy::too_many_arguments)]
     pub async fn upsert_visitor_from_booking(
         &self,
         workspace_id: &str,
@@ -87,18 +99,27 @@ impl Db {
         company_name: Option<&str>,
         now_ms: i64,
     ) -> Result<String, sqlx::Error> {
+        let email_domain = company_domain_of(email);
         let given = |text: &str| Some(text.trim().to_string()).filter(|text| !text.is_empty());
         let company_name = company_name.and_then(given);
         let mut last_error = None;
         for _ in 0..MAX_ATTEMPTS {
-            if let Some(visitor) = self.visitor_by_column(workspace_id, "email", email.as_str()).await? {
+            if let Some(visitor) = self
+                .visitor_by_column(workspace_id, "email", email.as_str())
+                .await?
+            {
                 let mut company = visitor.company.clone();
                 if company.name.is_none() {
                     company.name.clone_from(&company_name);
                 }
+                if company.domain.is_none() {
+                    company.domain.clone_from(&email_domain);
+                }
                 let first = given(first_name).or(visitor.first_name.clone());
                 let last = given(last_name).or(visitor.last_name.clone());
-                let changed = company != visitor.company || first != visitor.first_name || last != visitor.last_name;
+                let changed = company != visitor.company
+                    || first != visitor.first_name
+                    || last != visitor.last_name;
                 if changed {
                     sqlx::query(
                         "UPDATE visitors SET first_name = $1, last_name = $2, company = $3, \
@@ -114,7 +135,11 @@ impl Db {
                 }
                 return Ok(visitor.id);
             }
-            let company = CompanyInput { name: company_name.clone(), ..CompanyInput::default() };
+            let company = CompanyInput {
+                name: company_name.clone(),
+                domain: email_domain.clone(),
+                ..CompanyInput::default()
+            };
             let id = uuid::Uuid::new_v4().to_string();
             let inserted = sqlx::query(
                 "INSERT INTO visitors (id, workspace_id, site_id, email, first_name, last_name, company, \
@@ -132,10 +157,17 @@ impl Db {
             .await;
             match inserted {
                 Ok(_) => return Ok(id),
-                Err(error) if is_unique_violation(&error, "visitors_workspace_email") => last_error = Some(error),
+                Err(error) if is_unique_violation(&error, "visitors_workspace_email") => {
+                    last_error = Some(error)
+                }
                 Err(error) => return Err(error),
             }
         }
         Err(last_error.expect("the loop ran at least once"))
     }
+}
+
+/// The company domain of a work email: `None` for free-mail providers.
+fn company_domain_of(email: &Email) -> Option<CompanyDomain> {
+    CompanyDomain::parse(email.domain()).ok().filter(|domain| !domain.is_free_mail())
 }

@@ -11,11 +11,11 @@ use crate::storage::{Db, to_json_text};
 pub struct SkippedField {
     /// Field path in the visitor API, for example `company.industry`.
     pub field: String,
-    /// Why HubSpot could not take the value, and what would fix it.
+    /// Reason HubSpot could not take the value, and the fix.
     pub reason: String,
 }
 
-/// What a successful push stores on the visitor.
+/// Outcome of a successful push, stored on the visitor.
 #[derive(Debug, Clone)]
 pub struct PushSuccess {
     pub portal_id: i64,
@@ -26,13 +26,14 @@ pub struct PushSuccess {
     pub skipped_fields: Vec<SkippedField>,
 }
 
-/// What a failed or waiting push stores on the visitor.
+/// Outcome of a failed or waiting push, stored on the visitor.
 #[derive(Debug, Clone)]
 pub struct PushFailure {
     /// `failed` or `waiting`.
     pub status: &'static str,
     pub message: String,
-    /// What a person should do: `reconnect`, `retry` or `fix_input`.
+    /// Action a person should take: `reconnect`, `retry`, `fix_input` or
+    /// `wait`.
     pub action: &'static str,
 }
 
@@ -60,7 +61,11 @@ impl Db {
     }
 
     /// Releases a claim taken by [`Db::claim_visitor_for_push`].
-    pub async fn release_visitor_claim(&self, visitor_id: &str, worker_id: &str) -> Result<(), sqlx::Error> {
+    pub async fn release_visitor_claim(
+        &self,
+        visitor_id: &str,
+        worker_id: &str,
+    ) -> Result<(), sqlx::Error> {
         sqlx::query(
             "UPDATE visitors SET push_claimed_by = NULL, push_claimed_until = NULL \
              WHERE id = $1 AND push_claimed_by = $2",
@@ -72,10 +77,12 @@ impl Db {
         Ok(())
     }
 
-    /// Stores the outcome of a successful push.
+    /// Stores the outcome of a successful push, when `claim` (push job id,
+    /// worker id) still holds the push's claim.
     pub async fn record_push_success(
         &self,
         visitor_id: &str,
+        claim: (&str, &str),
         success: &PushSuccess,
         now_ms: i64,
     ) -> Result<(), sqlx::Error> {
@@ -83,7 +90,7 @@ impl Db {
             "UPDATE visitors SET push_status = $1, last_pushed_at = $2, pushed_data_version = $3, \
              hubspot_portal_id = $4, hubspot_contact_id = $5, hubspot_company_id = $6, \
              last_error = NULL, last_error_action = NULL, skipped_fields = $7, updated_at = $2 \
-             WHERE id = $8",
+             WHERE id = $8 AND EXISTS (SELECT 1 FROM push_jobs WHERE id = $9 AND claimed_by = $10)",
         )
         .bind(push_status::PUSHED)
         .bind(now_ms)
@@ -93,28 +100,34 @@ impl Db {
         .bind(&success.company_id)
         .bind(to_json_text(&success.skipped_fields))
         .bind(visitor_id)
+        .bind(claim.0)
+        .bind(claim.1)
         .execute(self.pool())
         .await?;
         Ok(())
     }
 
-    /// Stores a failed or waiting push. HubSpot ids from earlier pushes are
+    /// Stores a failed or waiting push, when `claim` (push job id, worker
+    /// id) still holds the push's claim. HubSpot ids from earlier pushes are
     /// kept.
     pub async fn record_push_failure(
         &self,
         visitor_id: &str,
+        claim: (&str, &str),
         failure: &PushFailure,
         now_ms: i64,
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
             "UPDATE visitors SET push_status = $1, last_error = $2, last_error_action = $3, updated_at = $4 \
-             WHERE id = $5",
+             WHERE id = $5 AND EXISTS (SELECT 1 FROM push_jobs WHERE id = $6 AND claimed_by = $7)",
         )
         .bind(failure.status)
         .bind(&failure.message)
         .bind(failure.action)
         .bind(now_ms)
         .bind(visitor_id)
+        .bind(claim.0)
+        .bind(claim.1)
         .execute(self.pool())
         .await?;
         Ok(())

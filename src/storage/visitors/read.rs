@@ -33,8 +33,8 @@ pub struct VisitorRecord {
     pub hubspot_contact_id: Option<String>,
     pub hubspot_company_id: Option<String>,
     pub last_error: Option<String>,
-    /// What a person should do about `last_error` (`reconnect`, `retry`,
-    /// `fix_input`).
+    /// Action a person should take on `last_error` (`reconnect`, `retry`,
+    /// `fix_input`, `wait`).
     pub last_error_action: Option<String>,
     pub skipped_fields: Vec<SkippedField>,
     pub created_at: i64,
@@ -49,7 +49,7 @@ pub struct PageView {
     pub viewed_at: i64,
 }
 
-/// Where a page of [`Db::list_visitors`] starts: after this visitor.
+/// Start of a page of [`Db::list_visitors`]: the visitor before it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VisitorCursor {
     pub created_at: i64,
@@ -71,7 +71,8 @@ impl Db {
         workspace_id: &str,
         visitor_id: &str,
     ) -> Result<Option<VisitorRecord>, sqlx::Error> {
-        let sql = format!("SELECT {VISITOR_COLUMNS} FROM visitors WHERE workspace_id = $1 AND id = $2");
+        let sql =
+            format!("SELECT {VISITOR_COLUMNS} FROM visitors WHERE workspace_id = $1 AND id = $2");
         let row = sqlx::query(&sql)
             .bind(workspace_id)
             .bind(visitor_id)
@@ -88,7 +89,9 @@ impl Db {
     ) -> Result<Vec<VisitorRecord>, sqlx::Error> {
         let mut visitors = Vec::with_capacity(visitor_ids.len());
         for chunk in visitor_ids.chunks(200) {
-            let placeholders: Vec<String> = (0..chunk.len()).map(|index| format!("${}", index + 2)).collect();
+            let placeholders: Vec<String> = (0..chunk.len())
+                .map(|index| format!("${}", index + 2))
+                .collect();
             let sql = format!(
                 "SELECT {VISITOR_COLUMNS} FROM visitors WHERE workspace_id = $1 AND id IN ({})",
                 placeholders.join(", ")
@@ -134,8 +137,12 @@ impl Db {
         Ok(rows.iter().map(visitor_from_row).collect())
     }
 
-    /// The latest `limit` pages a visitor viewed, newest first.
-    pub async fn page_views(&self, visitor_id: &str, limit: i64) -> Result<Vec<PageView>, sqlx::Error> {
+    /// Lists the latest `limit` pages a visitor viewed, newest first.
+    pub async fn page_views(
+        &self,
+        visitor_id: &str,
+        limit: i64,
+    ) -> Result<Vec<PageView>, sqlx::Error> {
         let rows = sqlx::query(
             "SELECT url, title, viewed_at FROM page_views WHERE visitor_id = $1 \
              ORDER BY viewed_at DESC, id DESC LIMIT $2",
@@ -146,7 +153,11 @@ impl Db {
         .await?;
         Ok(rows
             .iter()
-            .map(|row| PageView { url: row.get("url"), title: row.get("title"), viewed_at: row.get("viewed_at") })
+            .map(|row| PageView {
+                url: row.get("url"),
+                title: row.get("title"),
+                viewed_at: row.get("viewed_at"),
+            })
             .collect())
     }
 }

@@ -4,8 +4,8 @@ use std::collections::HashSet;
 
 use sqlx::Row;
 
-use super::read::VisitorRecord;
 use super::VISITOR_COLUMNS;
+use super::read::VisitorRecord;
 use crate::domain::{PageInput, VisitorInput};
 use crate::storage::{Db, is_unique_violation, to_json_text};
 
@@ -22,12 +22,17 @@ pub struct SavedVisitor {
     pub data_version: i64,
 }
 
-/// Why a visitor could not be saved.
+/// Failure of [`Db::save_visitor`].
 #[derive(Debug, thiserror::Error)]
 pub enum SaveVisitorError {
     /// `email` and `external_id` belong to two different stored visitors.
-    #[error("email belongs to visitor {email_visitor_id} and external_id to visitor {external_visitor_id}")]
-    IdentifierConflict { email_visitor_id: String, external_visitor_id: String },
+    #[error(
+        "email belongs to visitor {email_visitor_id} and external_id to visitor {external_visitor_id}"
+    )]
+    IdentifierConflict {
+        email_visitor_id: String,
+        external_visitor_id: String,
+    },
     /// Concurrent writers kept changing the visitor.
     #[error("the visitor kept changing during the save; retry")]
     Contended,
@@ -69,15 +74,23 @@ impl Db {
         input: &VisitorInput,
     ) -> Result<Option<VisitorRecord>, SaveVisitorError> {
         let by_email = match &input.email {
-            Some(email) => self.visitor_by_column(workspace_id, "email", email.as_str()).await?,
+            Some(email) => {
+                self.visitor_by_column(workspace_id, "email", email.as_str())
+                    .await?
+            }
             None => None,
         };
         let by_external = match &input.external_id {
-            Some(external_id) => self.visitor_by_column(workspace_id, "external_id", external_id).await?,
+            Some(external_id) => {
+                self.visitor_by_column(workspace_id, "external_id", external_id)
+                    .await?
+            }
             None => None,
         };
         match (by_email, by_external) {
-            (Some(email_visitor), Some(external_visitor)) if email_visitor.id != external_visitor.id => {
+            (Some(email_visitor), Some(external_visitor))
+                if email_visitor.id != external_visitor.id =>
+            {
                 Err(SaveVisitorError::IdentifierConflict {
                     email_visitor_id: email_visitor.id,
                     external_visitor_id: external_visitor.id,
@@ -94,8 +107,14 @@ impl Db {
         column: &'static str,
         value: &str,
     ) -> Result<Option<VisitorRecord>, sqlx::Error> {
-        let sql = format!("SELECT {VISITOR_COLUMNS} FROM visitors WHERE workspace_id = $1 AND {column} = $2");
-        let row = sqlx::query(&sql).bind(workspace_id).bind(value).fetch_optional(self.pool()).await?;
+        let sql = format!(
+            "SELECT {VISITOR_COLUMNS} FROM visitors WHERE workspace_id = $1 AND {column} = $2"
+        );
+        let row = sqlx::query(&sql)
+            .bind(workspace_id)
+            .bind(value)
+            .fetch_optional(self.pool())
+            .await?;
         Ok(row.as_ref().map(super::read::visitor_from_row))
     }
 
@@ -132,11 +151,15 @@ impl Db {
         .await?;
         insert_pages(&mut transaction, workspace_id, &id, &input.pages).await?;
         transaction.commit().await?;
-        Ok(Some(SavedVisitor { id, created: true, data_version: 1 }))
+        Ok(Some(SavedVisitor {
+            id,
+            created: true,
+            data_version: 1,
+        }))
     }
 
-    /// Writes the merged visitor when nobody changed it since `stored` was
-    /// read; `None` means somebody did and the caller should read again.
+    /// Writes the merged visitor unless another writer changed it since
+    /// `stored` was read. `None` means one did, so the caller reads again.
     async fn update_visitor(
         &self,
         stored: &VisitorRecord,
@@ -148,12 +171,18 @@ impl Db {
         let new_pages: Vec<PageInput> = input
             .pages
             .iter()
-            .filter(|page| !known_pages.contains(&(page.url.clone(), page.viewed_at.timestamp_millis())))
+            .filter(|page| {
+                !known_pages.contains(&(page.url.clone(), page.viewed_at.timestamp_millis()))
+            })
             .cloned()
             .collect();
         let changed = merged != *stored || !new_pages.is_empty();
         if !changed {
-            return Ok(Some(SavedVisitor { id: stored.id.clone(), created: false, data_version: stored.data_version }));
+            return Ok(Some(SavedVisitor {
+                id: stored.id.clone(),
+                created: false,
+                data_version: stored.data_version,
+            }));
         }
         let next_version = stored.data_version + 1;
         let mut transaction = self.pool().begin().await?;
@@ -183,9 +212,19 @@ impl Db {
         if updated.rows_affected() == 0 {
             return Ok(None);
         }
-        insert_pages(&mut transaction, &stored.workspace_id, &stored.id, &new_pages).await?;
+        insert_pages(
+            &mut transaction,
+            &stored.workspace_id,
+            &stored.id,
+            &new_pages,
+        )
+        .await?;
         transaction.commit().await?;
-        Ok(Some(SavedVisitor { id: stored.id.clone(), created: false, data_version: next_version }))
+        Ok(Some(SavedVisitor {
+            id: stored.id.clone(),
+            created: false,
+            data_version: next_version,
+        }))
     }
 
     async fn page_keys(&self, visitor_id: &str) -> Result<HashSet<(String, i64)>, sqlx::Error> {
@@ -193,11 +232,15 @@ impl Db {
             .bind(visitor_id)
             .fetch_all(self.pool())
             .await?;
-        Ok(rows.iter().map(|row| (row.get("url"), row.get("viewed_at"))).collect())
+        Ok(rows
+            .iter()
+            .map(|row| (row.get("url"), row.get("viewed_at")))
+            .collect())
     }
 }
 
-/// The stored visitor with every field given in `input` copied over it.
+/// Returns the stored visitor with every field given in `input` copied
+/// over it.
 fn merge(stored: &VisitorRecord, input: &VisitorInput) -> VisitorRecord {
     let mut merged = stored.clone();
     let text_fields = [

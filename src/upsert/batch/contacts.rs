@@ -8,13 +8,24 @@ use crate::upsert::context::UpsertContext;
 use crate::upsert::crm::{CrmApi, CrmObject, Properties};
 
 /// Sets `contact` on every active slot, or sends it to the fallback.
-pub(super) async fn resolve<C: CrmApi>(context: &UpsertContext<'_, C>, scope: Scope<'_>, slots: &mut [Slot]) {
+pub(super) async fn resolve<C: CrmApi>(
+    context: &UpsertContext<'_, C>,
+    scope: Scope<'_>,
+    slots: &mut [Slot],
+) {
     let (workspace_id, portal_id) = scope;
     let mut known = Vec::new();
     let mut by_email = Vec::new();
-    for (index, slot) in slots.iter_mut().enumerate().filter(|(_, slot)| slot.is_active()) {
+    for (index, slot) in slots
+        .iter_mut()
+        .enumerate()
+        .filter(|(_, slot)| slot.is_active())
+    {
         let visitor = &slot.item.visitor;
-        let known_id = visitor.hubspot_contact_id.as_ref().filter(|_| visitor.hubspot_portal_id == Some(portal_id));
+        let known_id = visitor
+            .hubspot_contact_id
+            .as_ref()
+            .filter(|_| visitor.hubspot_portal_id == Some(portal_id));
         match (known_id, &visitor.email) {
             (Some(id), _) => known.push((index, id.clone())),
             (None, Some(_)) => by_email.push(index),
@@ -24,11 +35,18 @@ pub(super) async fn resolve<C: CrmApi>(context: &UpsertContext<'_, C>, scope: Sc
     }
 
     if !known.is_empty() {
-        let updates: Vec<(String, Properties)> =
-            known.iter().map(|(index, id)| (id.clone(), slots[*index].mapped.contact.clone())).collect();
-        match context.crm.batch_update(workspace_id, CrmObject::Contacts, updates).await {
+        let updates: Vec<(String, Properties)> = known
+            .iter()
+            .map(|(index, id)| (id.clone(), slots[*index].mapped.contact.clone()))
+            .collect();
+        match context
+            .crm
+            .batch_update(workspace_id, CrmObject::Contacts, updates)
+            .await
+        {
             Ok(records) => {
-                let updated: std::collections::HashSet<String> = records.into_iter().map(|record| record.id).collect();
+                let updated: std::collections::HashSet<String> =
+                    records.into_iter().map(|record| record.id).collect();
                 for (index, id) in known {
                     if updated.contains(&id) {
                         slots[index].contact = Some((id, false));
@@ -38,7 +56,9 @@ pub(super) async fn resolve<C: CrmApi>(context: &UpsertContext<'_, C>, scope: Sc
                     }
                 }
             }
-            Err(error) => known.iter().for_each(|(index, _)| slots[*index].fail(&error)),
+            Err(error) => known
+                .iter()
+                .for_each(|(index, _)| slots[*index].fail(&error)),
         }
     }
 
@@ -49,15 +69,27 @@ pub(super) async fn resolve<C: CrmApi>(context: &UpsertContext<'_, C>, scope: Sc
         .iter()
         .map(|index| {
             let slot = &slots[*index];
-            (slot.item.visitor.email.clone().unwrap_or_default(), slot.mapped.contact.clone())
+            (
+                slot.item.visitor.email.clone().unwrap_or_default(),
+                slot.mapped.contact.clone(),
+            )
         })
         .collect();
-    match context.crm.batch_upsert_contacts_by_email(workspace_id, inputs).await {
+    match context
+        .crm
+        .batch_upsert_contacts_by_email(workspace_id, inputs)
+        .await
+    {
         Ok(records) => {
             let by_address: HashMap<String, (String, bool)> = records
                 .into_iter()
                 .filter_map(|record| {
-                    let email = record.properties.get("email").cloned().flatten()?.to_lowercase();
+                    let email = record
+                        .properties
+                        .get("email")
+                        .cloned()
+                        .flatten()?
+                        .to_lowercase();
                     Some((email, (record.id, record.new)))
                 })
                 .collect();

@@ -17,9 +17,17 @@ pub(super) async fn associate<C: CrmApi>(
 ) {
     let mut pairs: Vec<(String, String)> = Vec::new();
     let mut members: Vec<usize> = Vec::new();
-    for (index, slot) in slots.iter().enumerate().filter(|(_, slot)| slot.is_active()) {
-        let (Some((contact_id, _)), Some((company_id, _))) = (&slot.contact, &slot.company) else { continue };
-        let already = existing.get(contact_id).is_some_and(|companies| companies.iter().any(|company| &company.id == company_id));
+    for (index, slot) in slots
+        .iter()
+        .enumerate()
+        .filter(|(_, slot)| slot.is_active())
+    {
+        let (Some((contact_id, _)), Some((company_id, _))) = (&slot.contact, &slot.company) else {
+            continue;
+        };
+        let already = existing
+            .get(contact_id)
+            .is_some_and(|companies| companies.iter().any(|company| &company.id == company_id));
         if already {
             continue;
         }
@@ -32,23 +40,40 @@ pub(super) async fn associate<C: CrmApi>(
     if pairs.is_empty() {
         return;
     }
-    match context.crm.batch_associate_default(scope.0, CrmObject::Contacts, CrmObject::Companies, pairs).await {
-        Ok(()) => members.iter().for_each(|index| slots[*index].associated = true),
+    match context
+        .crm
+        .batch_associate_default(scope.0, CrmObject::Contacts, CrmObject::Companies, pairs)
+        .await
+    {
+        Ok(()) => members
+            .iter()
+            .for_each(|index| slots[*index].associated = true),
         Err(error) => members.iter().for_each(|index| slots[*index].fail(&error)),
     }
 }
 
 /// Adds one visit note per active slot that has none yet, in one batch
 /// create per 100, and saves each note id on its push.
-pub(super) async fn add_notes<C: CrmApi>(context: &UpsertContext<'_, C>, scope: Scope<'_>, slots: &mut [Slot]) {
+pub(super) async fn add_notes<C: CrmApi>(
+    context: &UpsertContext<'_, C>,
+    scope: Scope<'_>,
+    slots: &mut [Slot],
+) {
     let mut members = Vec::new();
     let mut inputs = Vec::new();
     let now = context.clock.now_ms();
     for (index, slot) in slots.iter().enumerate() {
-        if !slot.is_active() || slot.note_id.is_some() || (slot.contact.is_none() && slot.company.is_none()) {
+        if !slot.is_active()
+            || slot.note_id.is_some()
+            || (slot.contact.is_none() && slot.company.is_none())
+        {
             continue;
         }
-        let pages = match context.db.page_views(&slot.item.visitor.id, NOTE_PAGES).await {
+        let pages = match context
+            .db
+            .page_views(&slot.item.visitor.id, NOTE_PAGES)
+            .await
+        {
             Ok(pages) => pages,
             Err(error) => {
                 tracing::error!(visitor_id = %slot.item.visitor.id, error = %error, "failed to read pages for a visit note");
@@ -71,15 +96,23 @@ pub(super) async fn add_notes<C: CrmApi>(context: &UpsertContext<'_, C>, scope: 
             associations.push((company_id.clone(), association_type::NOTE_TO_COMPANY));
         }
         members.push(index);
-        inputs.push(NewRecord { properties: note_properties(&facts), associations, trace_id: None });
+        inputs.push(NewRecord {
+            properties: note_properties(&facts),
+            associations,
+            trace_id: None,
+        });
     }
     if inputs.is_empty() {
         return;
     }
     let expected = inputs.len();
     // NOTE: a batch create that times out after sending may have added the
-    // notes; the retry then adds them again, because notes have no dedupe key.
-    let created = match context.crm.batch_create(scope.0, CrmObject::Notes, inputs).await {
+    // notes. The retry then adds them again, because notes have no dedupe key.
+    let created = match context
+        .crm
+        .batch_create(scope.0, CrmObject::Notes, inputs)
+        .await
+    {
         Ok(created) => created,
         Err(error) => {
             members.iter().for_each(|index| slots[*index].fail(&error));
@@ -99,7 +132,10 @@ pub(super) async fn add_notes<C: CrmApi>(context: &UpsertContext<'_, C>, scope: 
         slot.note_id = Some(note_id);
         let progress = serde_json::json!({ "portal_id": scope.1, "note_id": slot.note_id });
         if saved.insert(slot.item.job.id.clone())
-            && let Err(error) = context.db.save_push_progress(&slot.item.job.id, &progress, now).await
+            && let Err(error) = context
+                .db
+                .save_push_progress(&slot.item.job.id, &progress, now)
+                .await
         {
             tracing::error!(push_job_id = %slot.item.job.id, error = %error, "failed to save a push's note id");
         }

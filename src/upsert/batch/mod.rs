@@ -20,11 +20,11 @@ use crate::storage::visitors::VisitorRecord;
 pub struct BatchItem {
     pub job: PushJob,
     pub visitor: VisitorRecord,
-    /// What an earlier attempt of the job stored.
+    /// The outcome an earlier attempt of the job stored.
     pub previous: Option<PushOutcome>,
 }
 
-/// Where a visitor of the batch stands.
+/// The state of a visitor in the batch.
 #[derive(Debug)]
 enum SlotState {
     Active,
@@ -50,8 +50,8 @@ impl Slot {
         matches!(self.state, SlotState::Active)
     }
 
-    /// Marks the slot failed by a batch call: a rejected value sends it to
-    /// the single path, which drops the value; anything else is its error.
+    /// Marks the slot failed by a batch call. A rejected value sends it to
+    /// the single path, which drops the value. Any other error is its own.
     fn fail(&mut self, error: &CrmError) {
         self.state = match error {
             CrmError::Validation { .. } => SlotState::Fallback,
@@ -71,18 +71,42 @@ pub async fn push_batch<C: CrmApi>(
 ) -> Vec<(BatchItem, Result<PushOutcome, PushError>)> {
     let portal_id = match context.crm.portal_id(workspace_id).await {
         Ok(portal_id) => portal_id,
-        Err(error) => return items.into_iter().map(|item| (item, Err(PushError::Crm(error.clone())))).collect(),
+        Err(error) => {
+            return items
+                .into_iter()
+                .map(|item| (item, Err(PushError::Crm(error.clone()))))
+                .collect();
+        }
     };
     let scope = (workspace_id, portal_id);
     let mut slots = Vec::with_capacity(items.len());
     for item in items {
-        let mapped = map_visitor(context.crm, context.properties, workspace_id, portal_id, &item.visitor).await;
+        let mapped = map_visitor(
+            context.crm,
+            context.properties,
+            workspace_id,
+            portal_id,
+            &item.visitor,
+        )
+        .await;
         let (mapped, state) = match mapped {
             Ok(mapped) => (mapped, SlotState::Active),
             Err(error) => (MappedVisitor::default(), SlotState::Failed(error.into())),
         };
-        let note_id = item.previous.as_ref().filter(|previous| previous.portal_id == portal_id).and_then(|previous| previous.note_id.clone());
-        slots.push(Slot { item, mapped, contact: None, company: None, associated: false, note_id, state });
+        let note_id = item
+            .previous
+            .as_ref()
+            .filter(|previous| previous.portal_id == portal_id)
+            .and_then(|previous| previous.note_id.clone());
+        slots.push(Slot {
+            item,
+            mapped,
+            contact: None,
+            company: None,
+            associated: false,
+            note_id,
+            state,
+        });
     }
 
     contacts::resolve(context, scope, &mut slots).await;
@@ -103,9 +127,18 @@ async fn finish<C: CrmApi>(
             SlotState::Failed(error) => Err(error),
             SlotState::Fallback => {
                 let item = &slot.item;
-                push_visitor(context, &item.job, &item.visitor, None, item.previous.as_ref()).await
+                push_visitor(
+                    context,
+                    &item.job,
+                    &item.visitor,
+                    None,
+                    item.previous.as_ref(),
+                )
+                .await
             }
-            SlotState::Active if slot.contact.is_none() && slot.company.is_none() => Err(PushError::NothingToPush),
+            SlotState::Active if slot.contact.is_none() && slot.company.is_none() => {
+                Err(PushError::NothingToPush)
+            }
             SlotState::Active => Ok(PushOutcome {
                 portal_id,
                 contact_id: slot.contact.as_ref().map(|(id, _)| id.clone()),
