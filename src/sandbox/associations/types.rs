@@ -17,7 +17,7 @@ pub(crate) struct AssociationType {
 pub(crate) const CONTACT_TO_COMPANY_PRIMARY: u32 = 1;
 /// Type id of the primary company-to-contact association.
 pub(crate) const COMPANY_TO_CONTACT_PRIMARY: u32 = 2;
-/// Type id of the meeting-to-contact association; its reverse is 199.
+/// Type id of the meeting-to-contact association. Its reverse is 199.
 pub(crate) const MEETING_TO_CONTACT: u32 = 200;
 /// Type id of the unlabeled contact-to-company association.
 pub(crate) const CONTACT_TO_COMPANY: u32 = 279;

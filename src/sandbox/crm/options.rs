@@ -193,9 +193,8 @@ pub(super) const MEETING_OUTCOMES: &[(&str, &str)] = &[
 ];
 
 /// `hs_meeting_source` options with their labels.
-/// NOTE: HubSpot's full option list is not documented; these are the
-/// values public integrations report, `INTEGRATION` being the one that
-/// API bookings get.
+/// NOTE: HubSpot documents no option list here. `INTEGRATION` is the value
+/// API bookings get, and the other values are assumed.
 pub(super) const MEETING_SOURCES: &[(&str, &str)] = &[
     ("CRM_UI", "CRM UI"),
     ("INTEGRATION", "Integration"),

@@ -204,9 +204,9 @@ pub(crate) async fn book_meeting(
     )))
 }
 
-/// The meeting title, for example `Intro call with Ana: Maria Lopez and
-/// Ana Ruiz`; the response's `subject` and the engagement's
-/// `hs_meeting_title`.
+/// Builds the meeting title, for example `Intro call with Ana: Maria Lopez
+/// and Ana Ruiz`. The response sends it as `subject` and the engagement
+/// stores it as `hs_meeting_title`.
 fn subject(link: &Link, booking: &BookingRequest, member: &User) -> String {
     format!(
         "{}: {} {} and {}",

@@ -12,7 +12,7 @@ const OUTCOME_SCHEDULED: &str = "SCHEDULED";
 /// `hs_meeting_source` of a meeting booked through the public API.
 const SOURCE_INTEGRATION: &str = "INTEGRATION";
 
-/// What a booked meeting's engagement records.
+/// The facts of a booked meeting that its engagement stores.
 pub(crate) struct BookedMeeting<'a> {
     pub link: &'a Link,
     pub member: &'a User,
