@@ -5,6 +5,12 @@
 //! engagement on it, so the check reads the contact by email and looks for
 //! a meeting at the booked start. Only when no such meeting exists is the
 //! booking sent once more.
+//!
+//! NOTE: a booking that lands on a host whose calendar is not connected
+//! logs no meeting, so the check cannot see it. The resend then lands a
+//! second meeting or, when no other host is free, fails as a taken slot.
+//! Bookings prefer connected hosts (`likelyAvailableUserIds`), which makes
+//! this rare but not impossible.
 
 use crate::hubspot::meetings::{BookingRequest, BookingResponse};
 use crate::hubspot::{CrmObject, HubSpotError};
@@ -64,6 +70,9 @@ async fn find_landed_meeting(state: &AppState, booking: &Booking) -> Result<Opti
     });
     Ok(found.map(|meeting| {
         let start = chrono::DateTime::from_timestamp_millis(booking.start_at).unwrap_or_default();
+        // NOTE: the calendar event id cannot be read after a timeout, so the
+        // meeting's CRM id is stored in its place. It marks the booking as
+        // on a calendar, because only such bookings log a meeting.
         BookingResponse {
             calendar_event_id: meeting.id.clone(),
             contact_id: contact.id.clone(),

@@ -326,3 +326,70 @@ async fn disconnect_makes_booking_unavailable() {
     assert_eq!(welcome["booking_available"], false);
     assert!(booked_meetings(&app).await.is_empty());
 }
+
+/// Route of HubSpot's booking endpoint, as the sandbox's faults and
+/// statistics name it.
+const BOOK_PATH: &str = "/scheduler/v3/meetings/meeting-links/book";
+
+/// Makes the sandbox delay booking responses by 3 s, past the harness's 2 s
+/// HubSpot timeout. `when` is `after` (the booking is made, the response
+/// comes late) or `before` (nothing is made).
+async fn delay_bookings(app: &crate::helpers::TestApp, when: &str, times: Option<u32>) {
+    let mut fault = json!({"method": "POST", "path": BOOK_PATH, "kind": "timeout", "delay_ms": 3_000, "when": when});
+    if let Some(times) = times {
+        fault["times"] = json!(times);
+    }
+    let response = app.sandbox_post("/_sandbox/faults", &fault).await;
+    assert_eq!(response.status(), 201, "fault stored");
+}
+
+async fn booking_rows(app: &crate::helpers::TestApp) -> Vec<Value> {
+    let body: Value = app.admin_get("/api/v1/bookings").await.json().await.expect("bookings JSON");
+    body["bookings"].as_array().expect("bookings is an array").clone()
+}
+
+#[tokio::test]
+async fn timed_out_booking_found_landed() {
+    let app = spawn_app().await;
+    connect_hubspot(&app).await;
+    let (mut client, _) = WidgetClient::start(&app, "Europe/Madrid").await;
+    let slots = client.slots(ANA, Some(THIRTY_MINUTES_MS)).await;
+    let start = WidgetClient::first_start(&slots);
+    delay_bookings(&app, "after", None).await;
+
+    client.send(book_frame("key-late-answer1", ANA, &start, THIRTY_MINUTES_MS, "maria@acme-widgets.com")).await;
+    let confirmed = client.next_of_type("booking_confirmed").await;
+    assert_eq!(confirmed["type"], "booking_confirmed", "{confirmed}");
+    assert_eq!(confirmed["start"], start);
+    assert_eq!(confirmed["on_calendar"], true);
+
+    let meetings = booked_meetings(&app).await;
+    assert_eq!(meetings.len(), 1, "{meetings:?}");
+    assert_eq!(sandbox_endpoint_count(&app, &format!("POST {BOOK_PATH}")).await, 1, "booked once, never resent");
+    let rows = booking_rows(&app).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["status"], "confirmed", "{rows:?}");
+    assert_eq!(rows[0]["hubspot_contact_id"], meetings[0]["contactId"]);
+}
+
+#[tokio::test]
+async fn timed_out_unsent_booking_rebooks_once() {
+    let app = spawn_app().await;
+    connect_hubspot(&app).await;
+    let (mut client, _) = WidgetClient::start(&app, "Europe/Madrid").await;
+    let slots = client.slots(ANA, Some(THIRTY_MINUTES_MS)).await;
+    let start = WidgetClient::first_start(&slots);
+    delay_bookings(&app, "before", Some(1)).await;
+
+    client.send(book_frame("key-late-unsent1", ANA, &start, THIRTY_MINUTES_MS, "maria@acme-widgets.com")).await;
+    let confirmed = client.next_of_type("booking_confirmed").await;
+    assert_eq!(confirmed["type"], "booking_confirmed", "{confirmed}");
+    assert_eq!(confirmed["start"], start);
+
+    let meetings = booked_meetings(&app).await;
+    assert_eq!(meetings.len(), 1, "{meetings:?}");
+    assert_eq!(sandbox_endpoint_count(&app, &format!("POST {BOOK_PATH}")).await, 2, "the timed-out call and one resend");
+    let rows = booking_rows(&app).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["status"], "confirmed", "{rows:?}");
+}

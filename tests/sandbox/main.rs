@@ -6,6 +6,7 @@ mod control;
 mod crm;
 mod helpers;
 mod limits;
+mod meetings;
 mod oauth;
 mod scheduler;
 mod search;

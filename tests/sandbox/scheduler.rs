@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestSandbox, error_body, start};
 
 const LINKS: &str = "/scheduler/v3/meetings/meeting-links";
-const THIRTY_MINUTES_MS: i64 = 1_800_000;
+pub(crate) const THIRTY_MINUTES_MS: i64 = 1_800_000;
 
 async fn booking_info(sandbox: &TestSandbox, token: &str, encoded_slug: &str) -> Value {
     let response = sandbox
@@ -25,7 +25,7 @@ async fn booking_info(sandbox: &TestSandbox, token: &str, encoded_slug: &str) ->
 }
 
 /// Offered starts of `duration_ms` for a link over this month and the next.
-async fn slots(
+pub(crate) async fn slots(
     sandbox: &TestSandbox,
     token: &str,
     encoded_slug: &str,
@@ -59,12 +59,12 @@ async fn slots(
 
 /// Picks a slot from the middle of the list, far from the minimum-notice
 /// edge, so the slot is still offered a moment later when it is booked.
-fn pick(starts: &[i64]) -> i64 {
+pub(crate) fn pick(starts: &[i64]) -> i64 {
     assert!(!starts.is_empty(), "the link offers slots");
     starts[starts.len() / 2]
 }
 
-fn booking(slug: &str, email: &str, start: i64, duration: i64) -> Value {
+pub(crate) fn booking(slug: &str, email: &str, start: i64, duration: i64) -> Value {
     json!({
         "slug": slug,
         "firstName": "Maria",
@@ -80,7 +80,7 @@ fn booking(slug: &str, email: &str, start: i64, duration: i64) -> Value {
     })
 }
 
-async fn book(sandbox: &TestSandbox, token: &str, body: Value) -> reqwest::Response {
+pub(crate) async fn book(sandbox: &TestSandbox, token: &str, body: Value) -> reqwest::Response {
     sandbox.post(token, &format!("{LINKS}/book"), body).await
 }
 

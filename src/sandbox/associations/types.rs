@@ -17,6 +17,8 @@ pub(crate) struct AssociationType {
 pub(crate) const CONTACT_TO_COMPANY_PRIMARY: u32 = 1;
 /// Type id of the primary company-to-contact association.
 pub(crate) const COMPANY_TO_CONTACT_PRIMARY: u32 = 2;
+/// Type id of the meeting-to-contact association. Its reverse is 199.
+pub(crate) const MEETING_TO_CONTACT: u32 = 200;
 /// Type id of the unlabeled contact-to-company association.
 pub(crate) const CONTACT_TO_COMPANY: u32 = 279;
 
@@ -79,6 +81,34 @@ const TYPES: &[AssociationType] = {
             reverse_id: 190,
             label: None,
         },
+        AssociationType {
+            from: Meetings,
+            to: Contacts,
+            type_id: 200,
+            reverse_id: 199,
+            label: None,
+        },
+        AssociationType {
+            from: Contacts,
+            to: Meetings,
+            type_id: 199,
+            reverse_id: 200,
+            label: None,
+        },
+        AssociationType {
+            from: Meetings,
+            to: Companies,
+            type_id: 188,
+            reverse_id: 187,
+            label: None,
+        },
+        AssociationType {
+            from: Companies,
+            to: Meetings,
+            type_id: 187,
+            reverse_id: 188,
+            label: None,
+        },
     ]
 };
 
@@ -118,6 +148,7 @@ pub(crate) fn legacy_name(from: ObjectType, to: ObjectType, type_id: u32) -> Str
         ObjectType::Contacts => "contact",
         ObjectType::Companies => "company",
         ObjectType::Notes => "note",
+        ObjectType::Meetings => "meeting",
     };
     let base = format!("{}_to_{}", singular(from), singular(to));
     match label_of(from, to, type_id) {

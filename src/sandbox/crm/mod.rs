@@ -1,4 +1,4 @@
-//! CRM records (contacts, companies, notes): the property catalogue, value
+//! CRM records (contacts, companies, notes, meetings): the property catalogue, value
 //! validation, single and batch writes, reads and search.
 
 mod batch;
@@ -15,7 +15,7 @@ mod writes;
 use actix_web::web;
 
 pub(crate) use object_type::ObjectType;
-pub(crate) use store::CrmStore;
+pub(crate) use store::{CrmStore, Properties};
 pub(crate) use validate::is_valid_email;
 pub(crate) use writes::{WriteClock, create_or_update_contact_by_email, schedule_auto_company};
 

@@ -8,13 +8,17 @@ pub(crate) enum ObjectType {
     Contacts,
     Companies,
     Notes,
+    /// Meeting engagements (`0-47`), which a booking on a connected
+    /// calendar logs.
+    Meetings,
 }
 
 impl ObjectType {
-    pub(crate) const ALL: [ObjectType; 3] = [
+    pub(crate) const ALL: [ObjectType; 4] = [
         ObjectType::Contacts,
         ObjectType::Companies,
         ObjectType::Notes,
+        ObjectType::Meetings,
     ];
 
     /// Parses a path segment: a plural or singular name, or a type id.
@@ -23,6 +27,7 @@ impl ObjectType {
             "contacts" | "contact" | "0-1" => Some(ObjectType::Contacts),
             "companies" | "company" | "0-2" => Some(ObjectType::Companies),
             "notes" | "note" | "0-46" => Some(ObjectType::Notes),
+            "meetings" | "meeting" | "0-47" => Some(ObjectType::Meetings),
             _ => None,
         }
     }
@@ -33,6 +38,7 @@ impl ObjectType {
             ObjectType::Contacts => "contacts",
             ObjectType::Companies => "companies",
             ObjectType::Notes => "notes",
+            ObjectType::Meetings => "meetings",
         }
     }
 
@@ -42,6 +48,7 @@ impl ObjectType {
             ObjectType::Contacts => "0-1",
             ObjectType::Companies => "0-2",
             ObjectType::Notes => "0-46",
+            ObjectType::Meetings => "0-47",
         }
     }
 
@@ -51,6 +58,7 @@ impl ObjectType {
             ObjectType::Contacts => "contactId",
             ObjectType::Companies => "companyId",
             ObjectType::Notes => "noteId",
+            ObjectType::Meetings => "meetingId",
         }
     }
 
@@ -60,14 +68,17 @@ impl ObjectType {
             ObjectType::Contacts => "CONTACT",
             ObjectType::Companies => "COMPANY",
             ObjectType::Notes => "NOTE",
+            ObjectType::Meetings => "MEETING",
         }
     }
 
-    /// Scope needed to read records of this type. Notes use the contact
-    /// scopes, as HubSpot's spec lists them.
+    /// Scope needed to read records of this type. Notes and meetings use
+    /// the contact scopes, as HubSpot's spec and meetings guide list them.
     pub(crate) fn read_scope(self) -> &'static str {
         match self {
-            ObjectType::Contacts | ObjectType::Notes => "crm.objects.contacts.read",
+            ObjectType::Contacts | ObjectType::Notes | ObjectType::Meetings => {
+                "crm.objects.contacts.read"
+            }
             ObjectType::Companies => "crm.objects.companies.read",
         }
     }
@@ -75,7 +86,9 @@ impl ObjectType {
     /// Scope needed to write records of this type.
     pub(crate) fn write_scope(self) -> &'static str {
         match self {
-            ObjectType::Contacts | ObjectType::Notes => "crm.objects.contacts.write",
+            ObjectType::Contacts | ObjectType::Notes | ObjectType::Meetings => {
+                "crm.objects.contacts.write"
+            }
             ObjectType::Companies => "crm.objects.companies.write",
         }
     }
@@ -83,7 +96,9 @@ impl ObjectType {
     /// Scope that allows reading property definitions of this type.
     pub(crate) fn schema_scope(self) -> &'static str {
         match self {
-            ObjectType::Contacts | ObjectType::Notes => "crm.schemas.contacts.read",
+            ObjectType::Contacts | ObjectType::Notes | ObjectType::Meetings => {
+                "crm.schemas.contacts.read"
+            }
             ObjectType::Companies => "crm.schemas.companies.read",
         }
     }
@@ -91,7 +106,7 @@ impl ObjectType {
     /// Property that stores the creation time.
     pub(crate) fn created_property(self) -> &'static str {
         match self {
-            ObjectType::Notes => "hs_createdate",
+            ObjectType::Notes | ObjectType::Meetings => "hs_createdate",
             _ => "createdate",
         }
     }
@@ -122,7 +137,9 @@ impl ObjectType {
                 "hs_object_id",
                 "name",
             ],
-            ObjectType::Notes => &["hs_createdate", "hs_lastmodifieddate", "hs_object_id"],
+            ObjectType::Notes | ObjectType::Meetings => {
+                &["hs_createdate", "hs_lastmodifieddate", "hs_object_id"]
+            }
         }
     }
 
@@ -133,6 +150,7 @@ impl ObjectType {
             ObjectType::Contacts => 90_201,
             ObjectType::Companies => 18_530_201,
             ObjectType::Notes => 41_000_001,
+            ObjectType::Meetings => 47_000_001,
         }
     }
 }

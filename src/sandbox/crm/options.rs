@@ -182,3 +182,22 @@ pub(super) const OWNERS: &[(&str, &str)] = &[
     ("61200990", "James Carter"),
     ("61201314", "Yuki Tanaka"),
 ];
+
+/// `hs_meeting_outcome` options with their labels.
+pub(super) const MEETING_OUTCOMES: &[(&str, &str)] = &[
+    ("SCHEDULED", "Scheduled"),
+    ("COMPLETED", "Completed"),
+    ("RESCHEDULED", "Rescheduled"),
+    ("NO_SHOW", "No show"),
+    ("CANCELED", "Canceled"),
+];
+
+/// `hs_meeting_source` options with their labels.
+/// NOTE: HubSpot documents no option list here. `INTEGRATION` is the value
+/// API bookings get, and the other values are assumed.
+pub(super) const MEETING_SOURCES: &[(&str, &str)] = &[
+    ("CRM_UI", "CRM UI"),
+    ("INTEGRATION", "Integration"),
+    ("MEETINGS_PUBLIC", "Meetings public"),
+    ("BIDIRECTIONAL_API", "Bidirectional API"),
+];

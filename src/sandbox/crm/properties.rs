@@ -6,7 +6,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
 use super::ObjectType;
-use super::options::{INDUSTRIES, LEAD_STATUSES, LIFECYCLE_STAGES, OWNERS};
+use super::options::{
+    INDUSTRIES, LEAD_STATUSES, LIFECYCLE_STAGES, MEETING_OUTCOMES, MEETING_SOURCES, OWNERS,
+};
 use crate::sandbox::auth;
 use crate::sandbox::errors::ApiError;
 
@@ -265,15 +267,69 @@ fn note_properties() -> Vec<PropertyDef> {
     list
 }
 
+fn meeting_properties() -> Vec<PropertyDef> {
+    use PropertyType::*;
+    let group = "meeting";
+    let text =
+        |name: &'static str, label: &str| PropertyDef::new(name, label, String, "text", group);
+    let date =
+        |name: &'static str, label: &str| PropertyDef::new(name, label, Datetime, "date", group);
+    let mut list = common(ObjectType::Meetings);
+    list.extend([
+        date("hs_timestamp", "Activity date"),
+        text("hs_meeting_title", "Meeting name"),
+        PropertyDef::new(
+            "hs_meeting_body",
+            "Meeting description",
+            String,
+            "html",
+            group,
+        ),
+        PropertyDef::new(
+            "hs_internal_meeting_notes",
+            "Internal meeting notes",
+            String,
+            "html",
+            group,
+        ),
+        text("hs_meeting_external_url", "External URL"),
+        text("hs_meeting_location", "Location"),
+        date("hs_meeting_start_time", "Meeting start time"),
+        date("hs_meeting_end_time", "Meeting end time"),
+        PropertyDef::new(
+            "hs_meeting_outcome",
+            "Meeting outcome",
+            Enumeration,
+            "select",
+            group,
+        )
+        .with_options(pairs(MEETING_OUTCOMES)),
+        // NOTE: assumed read-only, because HubSpot sets the source itself.
+        PropertyDef::new(
+            "hs_meeting_source",
+            "Meeting source",
+            Enumeration,
+            "select",
+            group,
+        )
+        .with_options(pairs(MEETING_SOURCES))
+        .read_only(),
+        text("hs_attachment_ids", "Attachment IDs"),
+    ]);
+    list
+}
+
 /// Returns the property catalogue of `object`.
 pub(crate) fn catalogue(object: ObjectType) -> &'static [PropertyDef] {
     static CONTACTS: OnceLock<Vec<PropertyDef>> = OnceLock::new();
     static COMPANIES: OnceLock<Vec<PropertyDef>> = OnceLock::new();
     static NOTES: OnceLock<Vec<PropertyDef>> = OnceLock::new();
+    static MEETINGS: OnceLock<Vec<PropertyDef>> = OnceLock::new();
     match object {
         ObjectType::Contacts => CONTACTS.get_or_init(contact_properties),
         ObjectType::Companies => COMPANIES.get_or_init(company_properties),
         ObjectType::Notes => NOTES.get_or_init(note_properties),
+        ObjectType::Meetings => MEETINGS.get_or_init(meeting_properties),
     }
 }
 

@@ -43,18 +43,8 @@ pub(crate) fn validate_properties(
         .iter()
         .filter_map(|(name, text)| check_value(object, name, text))
         .collect();
-    if kind == WriteKind::Create
-        && object == ObjectType::Notes
-        && values
-            .get("hs_timestamp")
-            .is_none_or(|text| text.is_empty())
-    {
-        problems.push(PropertyProblem {
-            name: "hs_timestamp".into(),
-            code: "REQUIRED_PROPERTY",
-            message: "hs_timestamp is required when creating a note".into(),
-            value: None,
-        });
+    if kind == WriteKind::Create {
+        problems.extend(fill_timestamp(object, &mut values));
     }
     if !problems.is_empty() {
         return Err(property_errors(&problems, crate::sandbox::PORTAL_ID));
@@ -64,6 +54,36 @@ pub(crate) fn validate_properties(
         *email = email.trim().to_lowercase();
     }
     Ok(values)
+}
+
+/// Checks the `hs_timestamp` that note and meeting creates need. A meeting
+/// without one gets its `hs_meeting_start_time`, as HubSpot's meetings
+/// guide documents.
+fn fill_timestamp(
+    object: ObjectType,
+    values: &mut BTreeMap<String, String>,
+) -> Option<PropertyProblem> {
+    let present = |name: &str| values.get(name).filter(|text| !text.is_empty()).cloned();
+    if present("hs_timestamp").is_some() {
+        return None;
+    }
+    let noun = match object {
+        ObjectType::Notes => "a note",
+        ObjectType::Meetings => match present("hs_meeting_start_time") {
+            Some(start) => {
+                values.insert("hs_timestamp".into(), start);
+                return None;
+            }
+            None => "a meeting without hs_meeting_start_time",
+        },
+        ObjectType::Contacts | ObjectType::Companies => return None,
+    };
+    Some(PropertyProblem {
+        name: "hs_timestamp".into(),
+        code: "REQUIRED_PROPERTY",
+        message: format!("hs_timestamp is required when creating {noun}"),
+        value: None,
+    })
 }
 
 fn json_kind(value: &Value) -> &'static str {

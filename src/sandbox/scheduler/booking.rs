@@ -1,6 +1,6 @@
 //! `POST .../meeting-links/book`: validates a booking as HubSpot does,
 //! holds the slot under the data lock, creates or updates the booker's
-//! contact and records the meeting.
+//! contact, logs the meeting engagement and records the meeting.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::SecondsFormat;
@@ -14,6 +14,7 @@ use super::checks::{
     ConsentResponse, FormAnswer, booking_error, check_consent, check_email, check_form,
     check_guests, check_slot, parse_start,
 };
+use super::engagement::{BookedMeeting, log_meeting};
 use super::handlers::unknown_slug;
 use super::model::{Booking, Link, User};
 use crate::sandbox::auth;
@@ -148,6 +149,19 @@ pub(crate) async fn book_meeting(
     } else {
         ids::random_token(20).to_lowercase()
     };
+    // An offline member has no calendar event, and HubSpot logs no
+    // engagement for it either: only the contact is written.
+    let engagement_id = (!is_offline).then(|| {
+        let meeting = BookedMeeting {
+            link: &link,
+            member: &member,
+            contact_id: contact.id,
+            title: subject(&link, &booking, &member),
+            start_ms: start,
+            end_ms: start + booking.duration,
+        };
+        log_meeting(&mut world, &meeting, clock).to_string()
+    });
     let record = Booking {
         id: format!("{}", 60_000_000 + world.scheduler.bookings.len() as u64 + 1),
         link_id: link.id.clone(),
@@ -159,6 +173,7 @@ pub(crate) async fn book_meeting(
         contact_id: contact.id.to_string(),
         calendar_event_id: calendar_event_id.clone(),
         is_offline,
+        engagement_id,
         email,
         first_name: booking.first_name.trim().to_string(),
         last_name: booking.last_name.trim().to_string(),
@@ -187,6 +202,19 @@ pub(crate) async fn book_meeting(
         &contact.id.to_string(),
         &booking_timezone,
     )))
+}
+
+/// Builds the meeting title, for example `Intro call with Ana: Maria Lopez
+/// and Ana Ruiz`. The response sends it as `subject` and the engagement
+/// stores it as `hs_meeting_title`.
+fn subject(link: &Link, booking: &BookingRequest, member: &User) -> String {
+    format!(
+        "{}: {} {} and {}",
+        link.name,
+        booking.first_name.trim(),
+        booking.last_name.trim(),
+        member.full_name()
+    )
 }
 
 fn response_body(
@@ -232,7 +260,7 @@ fn response_body(
         "end": iso(start + booking.duration),
         "duration": booking.duration,
         "bookingTimezone": timezone,
-        "subject": format!("{}: {} {} and {}", link.name, booking.first_name.trim(), booking.last_name.trim(), member.full_name()),
+        "subject": subject(link, booking, member),
         "isOffline": member.offline,
         "guestEmails": booking.guest_emails,
         "formFields": form_fields,

@@ -4,6 +4,7 @@
 mod availability;
 mod booking;
 mod checks;
+mod engagement;
 mod handlers;
 mod model;
 mod render;

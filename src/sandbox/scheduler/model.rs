@@ -11,6 +11,9 @@ pub(crate) struct User {
     pub user_id: String,
     /// Meetings-tool user id (`meetingsUser.id`).
     pub meetings_user_id: String,
+    /// CRM owner id, the value of `hubspot_owner_id` on records this user
+    /// owns. HubSpot numbers owners apart from users.
+    pub owner_id: String,
     pub first_name: String,
     pub last_name: String,
     pub email: String,
@@ -145,6 +148,9 @@ pub(crate) struct Booking {
     pub contact_id: String,
     pub calendar_event_id: String,
     pub is_offline: bool,
+    /// CRM id of the meeting engagement the booking logged; `None` for an
+    /// offline booking, which logs none.
+    pub engagement_id: Option<String>,
     pub email: String,
     pub first_name: String,
     pub last_name: String,

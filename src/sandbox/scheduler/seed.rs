@@ -50,6 +50,7 @@ fn busy_blocks(time_zone: Tz, now_ms: i64) -> Vec<(i64, i64)> {
 struct UserSeed {
     user_id: &'static str,
     meetings_user_id: &'static str,
+    owner_id: &'static str,
     first_name: &'static str,
     last_name: &'static str,
     email: &'static str,
@@ -63,6 +64,7 @@ fn build_user(seed: UserSeed, now_ms: i64) -> User {
     User {
         user_id: seed.user_id.into(),
         meetings_user_id: seed.meetings_user_id.into(),
+        owner_id: seed.owner_id.into(),
         first_name: seed.first_name.into(),
         last_name: seed.last_name.into(),
         email: seed.email.into(),
@@ -84,6 +86,7 @@ pub(crate) fn users(now_ms: i64) -> Vec<User> {
         UserSeed {
             user_id: "51200447",
             meetings_user_id: "330112",
+            owner_id: "61200447",
             first_name: "Ana",
             last_name: "Ruiz",
             email: "ana.ruiz@slotchat-demo.sandbox.hubspot.local",
@@ -95,6 +98,7 @@ pub(crate) fn users(now_ms: i64) -> Vec<User> {
         UserSeed {
             user_id: "51200990",
             meetings_user_id: "330245",
+            owner_id: "61200990",
             first_name: "James",
             last_name: "Carter",
             email: "james.carter@slotchat-demo.sandbox.hubspot.local",
@@ -106,6 +110,7 @@ pub(crate) fn users(now_ms: i64) -> Vec<User> {
         UserSeed {
             user_id: "51201314",
             meetings_user_id: "330377",
+            owner_id: "61201314",
             first_name: "Yuki",
             last_name: "Tanaka",
             email: "yuki.tanaka@slotchat-demo.sandbox.hubspot.local",

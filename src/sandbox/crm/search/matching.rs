@@ -144,6 +144,7 @@ fn query_matches(object: ObjectType, query: &str, properties: &Properties) -> bo
         ObjectType::Contacts => &["firstname", "lastname", "email", "phone", "company"],
         ObjectType::Companies => &["name", "domain", "website", "phone"],
         ObjectType::Notes => &["hs_note_body"],
+        ObjectType::Meetings => &["hs_meeting_title", "hs_meeting_body"],
     };
     let words: Vec<String> = searchable
         .iter()
