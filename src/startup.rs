@@ -41,7 +41,7 @@ pub struct AppState {
 
 impl AppState {
     /// Whether the workspace has a working HubSpot connection. A database
-    /// error counts as not connected, so the widget says booking is
+    /// error counts as not connected, so the widget shows booking as
     /// unavailable rather than failing later.
     pub async fn hubspot_connected(&self, workspace_id: &str) -> bool {
         match self.db.hubspot_connection(workspace_id).await {

@@ -1,4 +1,4 @@
-//! The HubSpot booking request and what its answer leads to.
+//! The HubSpot booking request, and the handling of HubSpot's response.
 
 use chrono::DateTime;
 use chrono_tz::Tz;
@@ -20,7 +20,7 @@ const SLOT_GONE: [&str; 2] = [
     "MeetingsBookingSchedulingError.MEETING_START_TIME_NOT_VALID",
 ];
 
-/// The booking request in HubSpot's units: `duration` in milliseconds,
+/// Builds the booking request in HubSpot's units: `duration` in milliseconds,
 /// `startTime` as an ISO 8601 instant, the slug as-is.
 pub fn hubspot_request(
     booking: &Booking,
@@ -155,8 +155,8 @@ fn is_slot_gone(error: &HubSpotError) -> bool {
     }
 }
 
-/// The error frame for a booking HubSpot rejected for a reason other than
-/// a taken slot.
+/// Builds the error frame for a booking HubSpot rejected for a reason
+/// other than a taken slot.
 fn rejection_frame(error: &HubSpotError, details: &LinkDetails) -> ErrorFrame {
     match error {
         HubSpotError::ReconnectRequired | HubSpotError::MissingScopes { .. } => ErrorFrame::new(
@@ -177,7 +177,7 @@ fn rejection_frame(error: &HubSpotError, details: &LinkDetails) -> ErrorFrame {
     }
 }
 
-/// The `booking_confirmed` frame of a stored booking.
+/// Builds the `booking_confirmed` frame of a stored booking.
 pub fn confirmation_frame(booking: &Booking) -> BookingConfirmed {
     let start = DateTime::from_timestamp_millis(booking.start_at).unwrap_or_default();
     let end = DateTime::from_timestamp_millis(booking.start_at + booking.duration_ms).unwrap_or_default();

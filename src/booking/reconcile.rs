@@ -1,4 +1,4 @@
-//! What to do when HubSpot did not answer a booking in time.
+//! Recovery of a booking whose HubSpot call timed out.
 //!
 //! The request may have landed, so it is not repeated blindly. A booking
 //! makes HubSpot create or update the booker's contact and log a meeting

@@ -34,7 +34,7 @@ pub async fn record_booker(
     Ok(visitor_id)
 }
 
-/// The booker's push row, recorded with the confirmation.
+/// Builds the booker's push row, recorded with the confirmation.
 pub fn booker_push(booking: &Booking, visitor_id: &str) -> NewPushJob {
     let push = NewPush {
         workspace_id: booking.workspace_id.clone(),

@@ -12,11 +12,11 @@ use crate::widget_session::protocol::{
     MeetingTypeView,
 };
 
-/// Form fields HubSpot asks for that the booking request carries in its own
-/// fields, so the widget does not ask them twice.
+/// Form fields HubSpot lists that the booking request carries in its own
+/// fields, so the widget does not show them twice.
 const BUILT_IN_FIELDS: [&str; 3] = ["firstname", "lastname", "email"];
 
-/// Why a meeting type cannot be booked.
+/// Reason a meeting type cannot be booked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OfflineReason {
     HostsOffline,
@@ -71,16 +71,16 @@ pub struct LinkDetails {
     pub hosts: Vec<Host>,
     pub link_offline: bool,
     /// HubSpot no longer serves the link (404).
-    pub gone: bool,
+    pub unavailable: bool,
     pub form: BookingForm,
     /// Bookable start instants, keyed by duration in milliseconds.
     pub slots: BTreeMap<i64, Vec<DateTime<Utc>>>,
 }
 
 impl LinkDetails {
-    /// The link's status at `now`.
+    /// Computes the link's status at `now`.
     pub fn status(&self, now: DateTime<Utc>) -> LinkStatus {
-        if self.gone {
+        if self.unavailable {
             return LinkStatus::Offline(OfflineReason::LinkUnavailable);
         }
         if self.link_offline || (!self.hosts.is_empty() && self.hosts.iter().all(|host| host.offline)) {
@@ -99,7 +99,7 @@ impl LinkDetails {
         self.hosts.iter().filter(|host| !host.offline).map(|host| host.user_id.clone()).collect()
     }
 
-    /// The meeting type as the widget lists it.
+    /// Builds the meeting type as the widget lists it.
     pub fn view(&self, now: DateTime<Utc>) -> MeetingTypeView {
         let (status, reason) = match self.status(now) {
             LinkStatus::Available => ("available", None),
@@ -116,7 +116,7 @@ impl LinkDetails {
         }
     }
 
-    /// The view of a link whose details could not be read at all.
+    /// Builds the view of a link whose details could not be read at all.
     pub fn unreachable_view(slug: &str, name: &str) -> MeetingTypeView {
         let reason = OfflineReason::HubSpotUnavailable;
         MeetingTypeView {
@@ -132,7 +132,7 @@ impl LinkDetails {
 }
 
 /// Reads a link's booking info (with the first availability page) and, when
-/// HubSpot says more slots exist, the next month's page. Times are requested
+/// HubSpot reports more slots, the next month's page. Times are requested
 /// in UTC; visitors' zones apply later.
 pub async fn fetch(
     hubspot: &HubSpot,
@@ -143,7 +143,7 @@ pub async fn fetch(
 ) -> Result<LinkDetails, HubSpotError> {
     let info = match hubspot.booking_info(workspace_id, slug, "UTC").await {
         Ok(info) => info,
-        Err(HubSpotError::NotFound) => return Ok(gone(slug, name)),
+        Err(HubSpotError::NotFound) => return Ok(unavailable_link(slug, name)),
         Err(error) => return Err(error),
     };
     let mut details = from_booking_info(slug, name, &info);
@@ -160,14 +160,14 @@ pub async fn fetch(
     Ok(details)
 }
 
-fn gone(slug: &str, name: &str) -> LinkDetails {
+fn unavailable_link(slug: &str, name: &str) -> LinkDetails {
     LinkDetails {
         slug: slug.to_string(),
         name: name.to_string(),
         durations_ms: Vec::new(),
         hosts: Vec::new(),
         link_offline: false,
-        gone: true,
+        unavailable: true,
         form: BookingForm::default(),
         slots: BTreeMap::new(),
     }
@@ -212,7 +212,7 @@ fn from_booking_info(slug: &str, name: &str, info: &BookingInfo) -> LinkDetails 
         durations_ms: info.custom_params.durations.clone(),
         hosts,
         link_offline: info.is_offline,
-        gone: false,
+        unavailable: false,
         form: booking_form(info),
         slots,
     }

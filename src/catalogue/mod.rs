@@ -6,7 +6,7 @@
 //!   slug, fetched in UTC so that visitors in every zone share one entry.
 //!
 //! Both use `try_get_with`, so however many widgets miss the same key at
-//! once, one HubSpot call fills it. A booking, or a "slot taken" answer,
+//! once, one HubSpot call fills it. A booking, or a "slot taken" response,
 //! invalidates that link's `details` entry.
 
 mod details;
@@ -59,7 +59,7 @@ pub struct LinkSummary {
 }
 
 impl Catalogue {
-    /// A catalogue whose entries live for the given lifetimes.
+    /// Creates a catalogue whose entries live for the given lifetimes.
     pub fn new(hubspot: HubSpot, clock: Clock, links_ttl: Duration, details_ttl: Duration) -> Self {
         Self {
             hubspot,
@@ -73,7 +73,7 @@ impl Catalogue {
         }
     }
 
-    /// The workspace's meeting links, one HubSpot call per cache fill.
+    /// Returns the workspace's meeting links, one HubSpot call per cache fill.
     pub async fn links(&self, workspace_id: &str) -> Result<Arc<Vec<LinkSummary>>, Arc<HubSpotError>> {
         let hubspot = self.hubspot.clone();
         let owned_id = workspace_id.to_string();
@@ -90,7 +90,7 @@ impl Catalogue {
             .await
     }
 
-    /// One link's booking info and availability. A link HubSpot no longer
+    /// Returns one link's booking info and availability. A link HubSpot no longer
     /// serves is cached as offline; other failures are not cached.
     pub async fn details(
         &self,
@@ -129,7 +129,7 @@ impl Catalogue {
         }
     }
 
-    /// Every meeting type of the workspace as the widget shows it, offline
+    /// Lists every meeting type of the workspace as the widget shows it, offline
     /// ones included with their reason.
     pub async fn meeting_types(&self, workspace_id: &str) -> Vec<MeetingTypeView> {
         let links = match self.links(workspace_id).await {
@@ -151,7 +151,7 @@ impl Catalogue {
         join_all(lookups).await
     }
 
-    /// The link's details when `slug` is one of the workspace's links.
+    /// Returns the link's details when `slug` is one of the workspace's links.
     pub async fn find(
         &self,
         workspace_id: &str,
@@ -164,7 +164,7 @@ impl Catalogue {
         self.details(workspace_id, slug, &link.name).await.map(Some)
     }
 
-    /// The `slots` frame for one meeting type in the visitor's zone, or the
+    /// Builds the `slots` frame for one meeting type in the visitor's zone, or the
     /// error frame that explains why there is none.
     pub async fn slots_frame(
         &self,

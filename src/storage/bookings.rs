@@ -7,18 +7,18 @@ use sqlx::any::AnyRow;
 use super::push_jobs::{NewPushJob, insert_push_job};
 use super::{Db, is_unique_violation, to_json_text};
 
-/// Where a booking stands.
+/// Status of a booking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BookingStatus {
-    /// Written, HubSpot not answered yet.
+    /// Stored; HubSpot has not responded yet.
     Pending,
     /// HubSpot booked it.
     Confirmed,
-    /// HubSpot rejected it; `error` says why.
+    /// HubSpot rejected it, for the reason in `error`.
     Failed,
-    /// HubSpot's answer was lost and a check could not tell whether it
-    /// landed; a person must look in HubSpot.
+    /// HubSpot's response was lost and a check could not tell whether the
+    /// meeting exists, so a person must look in HubSpot.
     Unknown,
 }
 
@@ -90,7 +90,7 @@ pub struct NewBooking {
     pub answers: serde_json::Value,
 }
 
-/// What HubSpot returned for a confirmed booking.
+/// HubSpot's response to a confirmed booking.
 #[derive(Debug, Clone)]
 pub struct BookingConfirmation {
     pub portal_id: Option<i64>,
@@ -214,7 +214,7 @@ impl Db {
         Ok(rows.iter().map(booking_from_row).collect())
     }
 
-    /// Marks a pending booking confirmed with HubSpot's answer and records
+    /// Marks a pending booking confirmed with HubSpot's response and records
     /// the booker's push in the same transaction, so a confirmed booking
     /// always has its push queued. Returns the push job id.
     pub async fn confirm_booking(

@@ -125,10 +125,33 @@ async fn fresh_database_url() -> String {
             url.to_string()
         }
         Err(_) => {
+            remove_stale_sqlite_files();
             let path = std::env::temp_dir().join(format!("{name}.db"));
             format!("sqlite://{}", path.display())
         }
     }
+}
+
+/// Age after which a test database file left in the temp folder is removed.
+const STALE_TEST_DATABASE_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes SQLite files of earlier test runs, once per test process. Files
+/// of the current run are younger than the age limit and stay, because a
+/// test may reopen its database (a restart, a second instance).
+fn remove_stale_sqlite_files() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let is_test_file = entry.file_name().to_string_lossy().starts_with("slotchat_test_");
+            let age = entry.metadata().and_then(|meta| meta.modified()).ok().and_then(|at| at.elapsed().ok());
+            if is_test_file && age.is_some_and(|age| age > STALE_TEST_DATABASE_AGE) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    });
 }
 
 impl TestApp {
