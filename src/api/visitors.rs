@@ -20,7 +20,9 @@ const DEFAULT_PAGE_SIZE: i64 = 50;
 const PAGES_SHOWN: i64 = 100;
 
 /// `POST /api/v1/visitors`: 201 with the new visitor's id, or 200 when the
-/// visitor with the same email or external id was updated.
+/// visitor with the same email or external id was updated. With
+/// `anonymous_id`, the widget visitor with that id is linked to the person
+/// first, so its page views join the person's.
 pub async fn create_visitor(
     state: web::Data<AppState>,
     AdminWorkspace(workspace): AdminWorkspace,
@@ -28,11 +30,18 @@ pub async fn create_visitor(
 ) -> Result<HttpResponse, ApiError> {
     let request: VisitorRequest = parse_body(body.into_inner())?;
     let input = request.validate()?;
-    let saved = state
-        .db
-        .save_visitor(&workspace.id, &input, state.clock.now_ms())
-        .await
-        .map_err(save_error)?;
+    let now_ms = state.clock.now_ms();
+    let saved = match &input.anonymous_id {
+        Some(anonymous_id) => {
+            let linked = state
+                .db
+                .identify_anonymous_visitor(&workspace.id, anonymous_id, &input, now_ms)
+                .await
+                .map_err(save_error)?;
+            linked.visitor
+        }
+        None => state.db.save_visitor(&workspace.id, &input, now_ms).await.map_err(save_error)?,
+    };
     tracing::info!(
         workspace_id = %workspace.id,
         visitor_id = %saved.id,

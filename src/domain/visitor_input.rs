@@ -20,6 +20,8 @@ const MAX_PAGE_URL_CHARS: usize = 2_048;
 #[serde(deny_unknown_fields)]
 pub struct VisitorRequest {
     pub email: Option<String>,
+    /// The widget's `anonymous_id` of this person, to link their page views.
+    pub anonymous_id: Option<String>,
     pub external_id: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
@@ -63,6 +65,8 @@ pub struct CompanyRequest {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct VisitorInput {
     pub email: Option<Email>,
+    /// The widget visitor to link to this person (see `slotchat.visitorId()`).
+    pub anonymous_id: Option<String>,
     pub external_id: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
@@ -179,6 +183,7 @@ impl VisitorRequest {
         };
         let input = VisitorInput {
             email,
+            anonymous_id: anonymous_id(self.anonymous_id)?,
             external_id: external_id(self.external_id)?,
             first_name: optional_text("first_name", self.first_name, MAX_NAME_CHARS)?,
             last_name: optional_text("last_name", self.last_name, MAX_NAME_CHARS)?,
@@ -210,6 +215,21 @@ impl VisitorInput {
         }
         Ok(())
     }
+}
+
+/// Checks the widget's rule for anonymous ids: 8 to 64 characters of
+/// `A-Z a-z 0-9 - _`.
+fn anonymous_id(value: Option<String>) -> Result<Option<String>, FieldError> {
+    let Some(id) = value else { return Ok(None) };
+    let valid = (8..=64).contains(&id.len())
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !valid {
+        return Err(FieldError::new(
+            "anonymous_id",
+            "must be 8 to 64 characters of A-Z, a-z, 0-9, - and _, as returned by slotchat.visitorId()",
+        ));
+    }
+    Ok(Some(id))
 }
 
 fn external_id(value: Option<String>) -> Result<Option<String>, FieldError> {
@@ -356,6 +376,10 @@ mod tests {
             (
                 serde_json::json!({"email": "a@acme.com", "company": {"employees": true}}),
                 "company.employees",
+            ),
+            (
+                serde_json::json!({"email": "a@acme.com", "anonymous_id": "short"}),
+                "anonymous_id",
             ),
         ];
         for (json, field) in cases {

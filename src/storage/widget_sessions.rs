@@ -89,6 +89,8 @@ impl Db {
     }
 
     /// Records activity on a session and its current zone, locale and visitor.
+    /// A visitor that no longer exists (merged into another by an identify
+    /// in another tab) leaves the stored visitor, which the merge re-pointed.
     pub async fn touch_widget_session(
         &self,
         session: &WidgetSession,
@@ -96,7 +98,7 @@ impl Db {
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
             "UPDATE widget_sessions SET last_seen_at = $1, time_zone = $2, locale = $3, \
-             visitor_id = $4 WHERE id = $5",
+             visitor_id = COALESCE((SELECT id FROM visitors WHERE id = $4), visitor_id) WHERE id = $5",
         )
         .bind(now_ms)
         .bind(&session.time_zone)

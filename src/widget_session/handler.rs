@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 use tokio::sync::Mutex;
 
 use super::hub::SlotsTaken;
-use super::protocol::{BookingConfirmed, ClientFrame, ErrorFrame, PageInfo, ServerFrame};
+use super::protocol::{BookingConfirmed, ClientFrame, ErrorFrame, IdentifyFrame, PageInfo, ServerFrame};
 use crate::startup::AppState;
 use crate::storage::widget_sessions::{NewWidgetSession, WidgetSession};
 use crate::storage::workspaces::Site;
@@ -103,7 +103,34 @@ impl SessionHandler {
                 *self.session.lock().await = Some(session);
                 Ok(vec![])
             }
+            ClientFrame::Identify(frame) => self.identify(session, frame).await,
         }
+    }
+
+    /// Stores who the widget visitor is, links its anonymous visitor to
+    /// that person, points the session at the person and runs the
+    /// workflows with the trigger `identify`.
+    async fn identify(&self, mut session: WidgetSession, frame: IdentifyFrame) -> anyhow::Result<Vec<ServerFrame>> {
+        let input = match super::identify::identify_input(frame) {
+            Ok(input) => input,
+            Err(error) => return Ok(vec![ServerFrame::Error(error)]),
+        };
+        let anonymous_id = self.anonymous_id.lock().expect("anonymous id lock is never poisoned").clone();
+        let workspace_id = &self.site.workspace_id;
+        let now = self.state.clock.now_ms();
+        let db = &self.state.db;
+        let visitor_id = match anonymous_id {
+            Some(anonymous_id) => db.identify_anonymous_visitor(workspace_id, &anonymous_id, &input, now).await?.visitor.id,
+            None => db.save_visitor(workspace_id, &input, now).await?.id,
+        };
+        tracing::info!(session_id = %session.id, visitor_id, "widget visitor {visitor_id} identified");
+        session.visitor_id = Some(visitor_id.clone());
+        db.touch_widget_session(&session, now).await?;
+        *self.session.lock().await = Some(session);
+        if let Err(error) = crate::workflows::evaluate_visitor(&self.state, workspace_id, &visitor_id, "identify").await {
+            tracing::error!(visitor_id, error = %error, "workflow evaluation after identify failed");
+        }
+        Ok(vec![ServerFrame::Identified {}])
     }
 
     async fn hello(
@@ -212,7 +239,9 @@ impl SessionHandler {
             .db
             .record_page_view(workspace_id, &self.site.id, &anonymous_id, &url, title.as_deref(), now)
             .await?;
-        if session.visitor_id.is_none() {
+        // The anonymous id may have been linked to an identified visitor
+        // since the last view, by this widget or another tab.
+        if session.visitor_id.as_deref() != Some(visitor_id.as_str()) {
             session.visitor_id = Some(visitor_id.clone());
             self.state.db.touch_widget_session(session, now).await?;
         }

@@ -6,6 +6,7 @@
 
 pub mod connection;
 pub mod handler;
+pub mod identify;
 pub mod hub;
 pub mod protocol;
 

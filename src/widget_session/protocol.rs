@@ -34,6 +34,30 @@ pub enum ClientFrame {
         #[serde(default)]
         title: Option<String>,
     },
+    Identify(IdentifyFrame),
+}
+
+/// The `identify` frame: the site tells who the widget visitor is.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentifyFrame {
+    pub email: String,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub company: Option<IdentifyCompany>,
+}
+
+/// The company of an `identify` frame.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentifyCompany {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub domain: Option<String>,
 }
 
 /// The page a `hello` or `page_view` frame reports.
@@ -102,6 +126,8 @@ pub enum ServerFrame {
         removed: Vec<String>,
     },
     BookingConfirmed(BookingConfirmed),
+    /// The answer to `identify`: the visitor is stored under its identity.
+    Identified {},
     Error(ErrorFrame),
 }
 

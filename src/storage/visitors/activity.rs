@@ -12,6 +12,8 @@ const MAX_ATTEMPTS: usize = 3;
 impl Db {
     /// Records a page view of the widget visitor `anonymous_id`, creating
     /// the anonymous visitor on its first view, and returns the visitor id.
+    /// An anonymous id linked to an identified visitor records on that
+    /// visitor.
     ///
     /// A page view leaves `data_version` alone: it is activity, not a change
     /// of what slotchat writes to HubSpot's properties, and bumping it would
@@ -54,10 +56,7 @@ impl Db {
     ) -> Result<String, sqlx::Error> {
         let mut last_error = None;
         for _ in 0..MAX_ATTEMPTS {
-            if let Some(visitor) = self
-                .visitor_by_column(workspace_id, "anonymous_id", anonymous_id)
-                .await?
-            {
+            if let Some(visitor) = self.visitor_by_anonymous_id(workspace_id, anonymous_id).await? {
                 return Ok(visitor.id);
             }
             let id = uuid::Uuid::new_v4().to_string();

@@ -2,6 +2,7 @@
 //! and anonymous widget visitors, with their pages and push state.
 
 mod activity;
+mod identify;
 pub(crate) mod push_state;
 mod read;
 mod save;
@@ -9,6 +10,7 @@ mod save;
 pub use push_state::{PushFailure, PushSuccess, SkippedField};
 pub use read::{PageView, VisitorCursor, VisitorFilter, VisitorRecord};
 pub use save::{SaveVisitorError, SavedVisitor};
+pub use identify::LinkedVisitor;
 
 /// Push statuses stored in `visitors.push_status`.
 pub mod push_status {

@@ -68,7 +68,7 @@ impl Db {
         Err(SaveVisitorError::Contended)
     }
 
-    async fn find_by_identifiers(
+    pub(super) async fn find_by_identifiers(
         &self,
         workspace_id: &str,
         input: &VisitorInput,
@@ -160,7 +160,7 @@ impl Db {
 
     /// Writes the merged visitor unless another writer changed it since
     /// `stored` was read. `None` means one did, so the caller reads again.
-    async fn update_visitor(
+    pub(super) async fn update_visitor(
         &self,
         stored: &VisitorRecord,
         input: &VisitorInput,
