@@ -7,6 +7,7 @@ mod booking_push;
 mod dashboard;
 mod health;
 mod hubspot_client;
+mod identify;
 mod integrations;
 mod helpers;
 mod push;
