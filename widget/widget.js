@@ -65,6 +65,7 @@
   // Single-page routers often set the title just after pushState.
   var PAGE_VIEW_DELAY_MS = 300;
   var MAX_QUEUED_PAGE_VIEWS = 20;
+  var MAX_QUEUED_IDENTIFIES = 5;
   var MAX_URL_LENGTH = 2048;
   var MAX_TITLE_LENGTH = 300;
   var ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
@@ -117,11 +118,28 @@
     connection.start();
   });
   watchHistory(connection.recordPageView);
+  exposeApi();
 
   function findScript() {
     var current = document.currentScript;
     if (current && current.getAttribute("data-site-key")) return current;
     return document.querySelector("script[data-site-key]");
+  }
+
+  // The page's API: `slotchat.identify(person)` and `slotchat.visitorId()`.
+  // Calls queued as `window.slotchat = [["identify", {...}]]` before this
+  // script ran are replayed.
+  function exposeApi() {
+    var earlier = window.slotchat;
+    var api = (window.slotchat = {
+      identify: connection.identify,
+      visitorId: anonymousId
+    });
+    if (Array.isArray(earlier)) {
+      earlier.forEach(function (call) {
+        if (call && typeof api[call[0]] === "function") api[call[0]].apply(null, call.slice(1));
+      });
+    }
   }
 
   function warn(message) {
@@ -285,8 +303,11 @@
       subscribe: function (listener) {
         listeners.push(listener);
       },
-      recordPageView: recordPageView
+      recordPageView: recordPageView,
+      identify: identify
     };
+    var queuedIdentifies = [];
+    var pendingIdentifies = [];
 
     function emit(frame) {
       listeners.slice().forEach(function (listener) {
@@ -359,9 +380,18 @@
         self.welcome = frame;
         if (frame.resume_token) storageSet("sessionStorage", resumeKey, frame.resume_token);
         flushPageViews();
+        // Identifies left unanswered by a lost connection are sent again;
+        // storing the same person twice changes nothing.
+        var unsent = pendingIdentifies.concat(queuedIdentifies);
+        pendingIdentifies = [];
+        queuedIdentifies = [];
+        unsent.forEach(sendIdentify);
         setState("open");
       } else if (frame.type === "error" && frame.code === "hello_required" && socket) {
         sendHello();
+      } else if (frame.type === "identified" || (frame.type === "error" && isIdentifyError(frame))) {
+        var answered = pendingIdentifies.shift();
+        if (answered) answered.settle(frame);
       }
       emit(frame);
     }
@@ -397,6 +427,48 @@
       }
       queuedPageViews.push(page);
       if (queuedPageViews.length > MAX_QUEUED_PAGE_VIEWS) queuedPageViews.shift();
+    }
+
+    // Sends who the visitor is, now or once the session is open. The
+    // promise resolves when the server stored it and rejects with an Error
+    // whose `field` names an invalid field.
+    function identify(person) {
+      person = person || {};
+      var company = person.company || {};
+      var frame = { type: "identify", email: String(person.email || "") };
+      if (person.first_name) frame.first_name = String(person.first_name);
+      if (person.last_name) frame.last_name = String(person.last_name);
+      if (company.name || company.domain) {
+        frame.company = {};
+        if (company.name) frame.company.name = String(company.name);
+        if (company.domain) frame.company.domain = String(company.domain);
+      }
+      return new Promise(function (resolve, reject) {
+        var entry = { frame: frame, settle: function (answer) {
+          if (answer.type === "identified") return resolve();
+          var error = new Error(answer.message || "identify failed");
+          error.field = answer.field;
+          reject(error);
+        } };
+        if (!sendIdentify(entry)) {
+          queuedIdentifies.push(entry);
+          if (queuedIdentifies.length > MAX_QUEUED_IDENTIFIES) queuedIdentifies.shift();
+        }
+      });
+    }
+
+    function sendIdentify(entry) {
+      if (!send(entry.frame)) return false;
+      pendingIdentifies.push(entry);
+      return true;
+    }
+
+    // Errors that answer an identify frame: other frames' errors carry an
+    // idempotency key or concern other fields.
+    function isIdentifyError(frame) {
+      if (!pendingIdentifies.length || frame.idempotency_key) return false;
+      return frame.code === "invalid_frame" || frame.code === "internal" ||
+        /^(email|first_name|last_name|company)/.test(frame.field || "");
     }
 
     function flushPageViews() {
