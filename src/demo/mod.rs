@@ -4,6 +4,7 @@
 
 mod connect;
 mod customer_site;
+mod workflows;
 
 use std::net::TcpListener;
 
@@ -57,6 +58,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let workspace = state.db.create_workspace("Acme Widgets (demo)", &admin_token, now).await?;
     let origins = vec![site_origin.clone(), site_origin.replace("127.0.0.1", "localhost")];
     let site = state.db.create_site(&workspace.id, "Acme Widgets website", &origins, now).await?;
+    workflows::seed_workflows(&state.db, &workspace.id, now).await?;
 
     let site_listener = TcpListener::bind(&args.site_listen)
         .with_context(|| format!("failed to bind --site-listen {}", args.site_listen))?;
@@ -74,6 +76,15 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     println!("  HubSpot sandbox base URL:        {}", sandbox.base_url);
     println!("  Sandbox private-app token:       {sandbox_token}");
     println!("  Site key:                        {}", site.site_key);
+    println!();
+    println!("Workflows \"Pricing visitors\" (a /pricing page and an email) and \"Hot leads\"");
+    println!("(quality score 70 or more) are active. Subscribe to the newsletter on the demo");
+    println!("page, open Pricing, and the visitor appears in the sandbox. To make a visitor a");
+    println!("hot lead by email:");
+    println!(
+        "  curl -H 'Authorization: Bearer {admin_token}' -H 'Content-Type: application/json' \\\n    \
+         -d '{{\"email\": \"you@example.com\", \"quality_score\": 80}}' {server_url}/api/v1/visitors"
+    );
     println!();
     println!("Press Ctrl-C to stop.");
 
