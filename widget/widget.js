@@ -463,7 +463,7 @@
       return true;
     }
 
-    // Errors that answer an identify frame: other frames' errors carry an
+    // Errors in reply to an identify frame. Errors of other frames carry an
     // idempotency key or concern other fields.
     function isIdentifyError(frame) {
       if (!pendingIdentifies.length || frame.idempotency_key) return false;

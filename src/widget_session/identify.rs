@@ -8,7 +8,7 @@ use crate::domain::{CompanyRequest, VisitorInput, VisitorRequest};
 /// `company.domain`) and the rule.
 pub fn identify_input(frame: IdentifyFrame) -> Result<VisitorInput, ErrorFrame> {
     if frame.email.trim().is_empty() {
-        return Err(ErrorFrame::invalid_field("email", "email is required to identify a visitor"));
+        return Err(ErrorFrame::invalid_field("email", "email is missing; identify needs the visitor's email address"));
     }
     let request = VisitorRequest {
         email: Some(frame.email),

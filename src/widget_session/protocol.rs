@@ -37,7 +37,7 @@ pub enum ClientFrame {
     Identify(IdentifyFrame),
 }
 
-/// The `identify` frame: the site tells who the widget visitor is.
+/// The `identify` frame: the person the widget visitor is, as the site knows it.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IdentifyFrame {

@@ -32,7 +32,7 @@ pub enum EvaluateError {
 /// enqueues one push per workflow that matches the visitor's current data
 /// version for the first time. `trigger` names the event, such as
 /// `visitor_created`, `visitor_updated`, `quality_score_changed`,
-/// `page_view` or `booking`.
+/// `page_view`, `identify` or `booking`.
 ///
 /// Returns the runs created by this call. A workflow that already ran for
 /// this data version creates none, so callers may call this after every

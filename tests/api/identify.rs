@@ -28,7 +28,7 @@ async fn view_page(client: &mut WidgetClient, url: &str) {
     client.send(json!({"type": "page_view", "url": url})).await;
 }
 
-/// Sends `identify` and returns the answer (`identified` or `error`).
+/// Sends `identify` and returns the reply (`identified` or `error`).
 async fn identify(client: &mut WidgetClient, frame: Value) -> Value {
     let mut frame = frame;
     frame["type"] = json!("identify");
@@ -68,7 +68,7 @@ async fn identify_links_anonymous_visitor() {
     let mut client = widget_on_page(&app, ANONYMOUS_ID, "http://customer.test/").await;
     view_page(&mut client, "http://customer.test/pricing").await;
     let anonymous_visitor = {
-        // Frames are handled in order, so the identify answer means both
+        // Frames are handled in order, so the identify reply means both
         // page views are stored.
         let answer = identify(&mut client, json!({"email": "Maria@Acme.example", "first_name": "Maria",
                                                    "company": {"name": "Acme", "domain": "acme.example"}})).await;

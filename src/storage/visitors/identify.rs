@@ -1,7 +1,7 @@
 //! Linking a widget's anonymous visitor to an identified person.
 //!
 //! A widget visitor starts as a row keyed by the widget's `anonymous_id`.
-//! When the site says who it is (the widget's `identify` frame, or
+//! When the site names the person (the widget's `identify` frame, or
 //! `POST /api/v1/visitors` with `anonymous_id`), one of three things
 //! happens:
 //!
