@@ -13,4 +13,5 @@ mod booking;
 mod customer_site;
 mod dashboard;
 mod driver;
+mod identify;
 mod widget;
