@@ -33,6 +33,25 @@ pub fn fast_retries(settings: &mut Settings) {
     settings.push_max_attempts = 3;
 }
 
+/// Poll interval of [`spawn_event_driven_app`]: far longer than any test
+/// waits, so only the wake-up of a new push can start it.
+pub const NO_POLL_INTERVAL_MS: u64 = 600_000;
+
+/// Fast retries, but workers that never poll: a push runs only when the
+/// event that queued it wakes them.
+pub fn wake_only(settings: &mut Settings) {
+    fast_retries(settings);
+    settings.push_poll_interval_ms = NO_POLL_INTERVAL_MS;
+}
+
+/// Starts a connected app whose push workers run only when woken, so a
+/// test can tell an event-driven push from one found by polling.
+pub async fn spawn_event_driven_app() -> TestApp {
+    let app = spawn_app_with(TestOptions { configure: wake_only, ..push_options() }).await;
+    connect_hubspot(&app).await;
+    app
+}
+
 /// Starts an app and connects its workspace to the sandbox.
 pub async fn spawn_connected_app() -> TestApp {
     let app = spawn_app_with(push_options()).await;
