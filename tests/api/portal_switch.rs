@@ -9,7 +9,7 @@ use slotchat::sandbox::{PORTAL_ID, SECOND_PORTAL_ID, SandboxConfig};
 use crate::helpers::{TestApp, TestOptions, connect_hubspot, spawn_app_with};
 use crate::push_helpers::{
     READ_TOKEN, all_records, assert_nothing_deleted, associated_ids, create_visitor, fast_retries,
-    get_visitor, hubspot_get, push_and_wait,
+    get_visitor, hubspot_get, push_and_wait, queue_bulk_push, wait_for_bulk,
 };
 
 /// Private-app token of the second sandbox portal, for reading it back.
@@ -206,4 +206,126 @@ async fn reconnect_pushes_to_new_portal() {
         "the first portal is unchanged"
     );
     assert_nothing_deleted(&app).await;
+}
+
+/// Disconnects, then connects the second portal through the OAuth flow.
+async fn reconnect_to_second_portal(app: &TestApp) {
+    let response = app.admin_delete("/api/v1/integrations/hubspot").await;
+    assert_eq!(response.status(), 200);
+    choose_portal(app, SECOND_PORTAL_ID).await;
+    connect_hubspot(app).await;
+    assert_eq!(connection_status(app).await["portal_id"], SECOND_PORTAL_ID);
+}
+
+/// Bulk-pushes `visitor_ids` and checks that every push finished.
+async fn bulk_push_all(app: &TestApp, visitor_ids: &[String]) {
+    let bulk_id = queue_bulk_push(app, &app.address, visitor_ids).await;
+    let bulk = wait_for_bulk(app, &bulk_id).await;
+    assert_eq!(bulk["done"], visitor_ids.len(), "bulk push: {bulk}");
+}
+
+#[tokio::test]
+async fn bulk_push_after_portal_switch() {
+    let app = spawn_app_with(two_portal_options()).await;
+    connect_hubspot(&app).await;
+    let no_domain = json!({
+        "email": "ivo.petrov@petrov-mail.com",
+        "last_name": "Petrov",
+        "company": {"name": "Petrov Bakery"}
+    });
+    let visitor_ids = vec![
+        create_visitor(&app, visitor_body()).await,
+        create_visitor(&app, no_domain).await,
+    ];
+    bulk_push_all(&app, &visitor_ids).await;
+    let mut old_ids = Vec::new();
+    for visitor_id in &visitor_ids {
+        let visitor = get_visitor(&app, visitor_id).await;
+        assert_eq!(visitor["hubspot_portal_id"], PORTAL_ID);
+        old_ids.push(
+            visitor["hubspot_contact_id"]
+                .as_str()
+                .expect("contact id")
+                .to_string(),
+        );
+        old_ids.push(
+            visitor["hubspot_company_id"]
+                .as_str()
+                .expect("company id")
+                .to_string(),
+        );
+    }
+    let snapshot = first_portal_snapshot(&app).await;
+
+    reconnect_to_second_portal(&app).await;
+    let first_portal_requests = portal_request_count(&app, PORTAL_ID).await;
+    bulk_push_all(&app, &visitor_ids).await;
+
+    for visitor_id in &visitor_ids {
+        let visitor = get_visitor(&app, visitor_id).await;
+        assert_eq!(visitor["hubspot_portal_id"], SECOND_PORTAL_ID, "{visitor}");
+        for (object, field) in [
+            ("contacts", "hubspot_contact_id"),
+            ("companies", "hubspot_company_id"),
+        ] {
+            let id = visitor[field].as_str().expect("a HubSpot id");
+            assert!(
+                !old_ids.iter().any(|old| old == id),
+                "{field} {id} is an id of the first portal"
+            );
+            let (status, _) = portal_get(
+                &app,
+                SECOND_READ_TOKEN,
+                &format!("/crm/v3/objects/{object}/{id}"),
+            )
+            .await;
+            assert_eq!(status, 200, "{object} {id} exists in the second portal");
+        }
+    }
+    // Every visitor is new to the second portal, so no known id may be
+    // updated there.
+    let updates: Vec<String> = portal_request_paths(&app, SECOND_PORTAL_ID)
+        .await
+        .into_iter()
+        .filter(|path| path.ends_with("/batch/update"))
+        .collect();
+    assert_eq!(
+        updates,
+        Vec::<String>::new(),
+        "first-portal ids were sent as updates"
+    );
+    assert_eq!(
+        portal_request_count(&app, PORTAL_ID).await,
+        first_portal_requests
+    );
+    assert_eq!(
+        first_portal_snapshot(&app).await,
+        snapshot,
+        "the first portal is unchanged"
+    );
+    assert_nothing_deleted(&app).await;
+}
+
+#[tokio::test]
+async fn same_portal_reconnect_keeps_ids() {
+    let app = spawn_app_with(two_portal_options()).await;
+    connect_hubspot(&app).await;
+    let visitor_id = create_visitor(&app, visitor_body()).await;
+    let job = push_and_wait(&app, &visitor_id).await;
+    assert_eq!(job["status"], "done", "first push failed: {job}");
+    let before = get_visitor(&app, &visitor_id).await;
+
+    let response = app.admin_delete("/api/v1/integrations/hubspot").await;
+    assert_eq!(response.status(), 200);
+    connect_hubspot(&app).await;
+    let job = push_and_wait(&app, &visitor_id).await;
+    assert_eq!(job["status"], "done", "push after reconnect failed: {job}");
+
+    let after = get_visitor(&app, &visitor_id).await;
+    assert_eq!(after["hubspot_portal_id"], PORTAL_ID);
+    assert_eq!(after["hubspot_contact_id"], before["hubspot_contact_id"]);
+    assert_eq!(after["hubspot_company_id"], before["hubspot_company_id"]);
+    assert_eq!(all_records(&app, "contacts", &["email"]).await.len(), 1);
+    assert_eq!(all_records(&app, "companies", &["domain"]).await.len(), 1);
+    assert_eq!(portal_request_count(&app, SECOND_PORTAL_ID).await, 0);
 }
