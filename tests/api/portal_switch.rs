@@ -36,8 +36,8 @@ fn visitor_body() -> Value {
     })
 }
 
-/// `GET` a HubSpot API path on the sandbox with `token`; returns the status
-/// and the JSON body.
+/// Sends `GET` for a HubSpot API path on the sandbox with `token` and
+/// returns the status and the JSON body.
 async fn portal_get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
     let response = app
         .client
@@ -50,7 +50,7 @@ async fn portal_get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-/// Every contact, company and note of the first portal, with their
+/// Reads every contact, company and note of the first portal, with their
 /// properties and `updatedAt`, and each contact's companies.
 async fn first_portal_snapshot(app: &TestApp) -> Value {
     let contacts = all_records(app, "contacts", &["email", "firstname", "lastname"]).await;
@@ -67,7 +67,7 @@ async fn first_portal_snapshot(app: &TestApp) -> Value {
     })
 }
 
-/// Requests the sandbox attributed to `portal_id`'s tokens so far.
+/// Returns how many requests the sandbox attributed to `portal_id`'s tokens.
 async fn portal_request_count(app: &TestApp, portal_id: u64) -> u64 {
     let stats: Value = app
         .sandbox_get("/_sandbox/stats")
@@ -86,7 +86,8 @@ async fn connection_status(app: &TestApp) -> Value {
     response.json().await.expect("status JSON")
 }
 
-/// Paths of the requests the sandbox attributed to `portal_id`'s tokens.
+/// Returns the paths of the requests the sandbox attributed to
+/// `portal_id`'s tokens.
 async fn portal_request_paths(app: &TestApp, portal_id: u64) -> Vec<String> {
     let log: Value = app
         .sandbox_get("/_sandbox/requests")
