@@ -255,8 +255,8 @@ async fn deny_next_authorize(
     HttpResponse::NoContent().finish()
 }
 
-/// Builds the response body of `GET /_sandbox/portal`: the portal `/oauth/authorize`
-/// connects, and the seeded portals.
+/// Builds the response body of `GET /_sandbox/portal`: the portal that
+/// `/oauth/authorize` connects, and the seeded portals.
 fn portal_view(sandbox: &SharedSandbox) -> serde_json::Value {
     let chosen = sandbox.tokens().chosen_portal.unwrap_or(super::PORTAL_ID);
     let portals: Vec<serde_json::Value> = sandbox
