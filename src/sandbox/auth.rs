@@ -12,6 +12,8 @@ use super::state::Sandbox;
 /// The caller of an API call, stored in the request extensions by the gateway.
 #[derive(Debug, Clone)]
 pub(crate) struct Principal {
+    /// Portal whose data the token reads and writes.
+    pub portal_id: u64,
     /// Granted scopes; empty for the private app, which has every scope.
     pub scopes: Arc<Vec<String>>,
     pub is_private_app: bool,
@@ -37,19 +39,28 @@ pub(crate) fn authenticate(
         .filter(|token| !token.is_empty())
         .ok_or_else(ApiError::invalid_authentication)?;
 
-    if sandbox.private_app_token.as_deref() == Some(token) {
+    let private_app = sandbox
+        .portals
+        .iter()
+        .find(|portal| portal.private_app_token.as_deref() == Some(token));
+    if let Some(portal) = private_app {
         return Ok(Principal {
+            portal_id: portal.id,
             scopes: Arc::new(Vec::new()),
             is_private_app: true,
             rate_key: format!("private:{}", short_hash(token)),
         });
     }
     let now = ids::now_ms();
-    match sandbox.world().tokens.lookup_access_token(token, now) {
-        TokenLookup::Valid { scopes, .. } => Ok(Principal {
+    let lookup = sandbox.tokens().lookup_access_token(token, now);
+    match lookup {
+        TokenLookup::Valid {
+            portal_id, scopes, ..
+        } => Ok(Principal {
+            portal_id,
             scopes: Arc::new(scopes),
             is_private_app: false,
-            rate_key: format!("oauth:{}:{}", super::APP_ID, super::PORTAL_ID),
+            rate_key: format!("oauth:{}:{portal_id}", super::APP_ID),
         }),
         TokenLookup::Expired { expires_at_ms } => {
             Err(ApiError::expired_authentication(expires_at_ms, now))

@@ -11,7 +11,6 @@ use serde_json::json;
 use super::errors::ApiError;
 use super::faults::{Fault, FaultAction, FaultSpec};
 use super::ids;
-use super::oauth::TokenStore;
 use super::rate_limit::RateLimiter;
 use super::state::SharedSandbox;
 
@@ -27,6 +26,16 @@ pub(crate) struct RequestRecord {
     pub route: Option<String>,
     pub status: u16,
     pub time: String,
+    /// Portal of the token that authenticated the request; `None` for OAuth
+    /// endpoints, unknown paths and failed authentication.
+    pub portal_id: Option<u64>,
+}
+
+/// Request counters of one portal.
+#[derive(Debug, Default, Serialize)]
+pub(crate) struct PortalCounts {
+    pub requests: u64,
+    pub by_endpoint: BTreeMap<String, u64>,
 }
 
 /// Counters, the request log, faults and rate-limit windows.
@@ -35,6 +44,8 @@ pub(crate) struct Traffic {
     pub requests: u64,
     pub rate_limited: u64,
     pub by_endpoint: BTreeMap<String, u64>,
+    /// Authenticated requests per portal, keyed by portal id.
+    pub by_portal: BTreeMap<u64, PortalCounts>,
     pub log: VecDeque<RequestRecord>,
     pub faults: Vec<Fault>,
     next_fault_id: u64,
@@ -46,6 +57,13 @@ impl Traffic {
     pub(crate) fn count(&mut self, endpoint: &str) {
         self.requests += 1;
         *self.by_endpoint.entry(endpoint.to_string()).or_default() += 1;
+    }
+
+    /// Counts one authenticated request to `endpoint` against `portal_id`.
+    pub(crate) fn count_for_portal(&mut self, portal_id: u64, endpoint: &str) {
+        let counts = self.by_portal.entry(portal_id).or_default();
+        counts.requests += 1;
+        *counts.by_endpoint.entry(endpoint.to_string()).or_default() += 1;
     }
 
     pub(crate) fn record(&mut self, record: RequestRecord) {
@@ -115,6 +133,8 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
             .route("/config", web::post().to(update_config))
             .route("/tokens/expire", web::post().to(expire_tokens))
             .route("/oauth/deny-next", web::post().to(deny_next_authorize))
+            .route("/portal", web::get().to(get_portal))
+            .route("/portal", web::post().to(choose_portal))
             .route(
                 "/meetings",
                 web::get().to(super::scheduler::list_booked_meetings),
@@ -129,6 +149,7 @@ async fn get_stats(sandbox: web::Data<SharedSandbox>) -> HttpResponse {
         "requests": traffic.requests,
         "rate_limited": traffic.rate_limited,
         "by_endpoint": traffic.by_endpoint,
+        "by_portal": traffic.by_portal,
     }))
 }
 
@@ -204,10 +225,7 @@ async fn update_config(
 }
 
 async fn expire_tokens(sandbox: web::Data<SharedSandbox>) -> HttpResponse {
-    let expired = sandbox
-        .world()
-        .tokens
-        .expire_all_access_tokens(ids::now_ms());
+    let expired = sandbox.tokens().expire_all_access_tokens(ids::now_ms());
     HttpResponse::Ok().json(json!({ "expired": expired }))
 }
 
@@ -233,10 +251,47 @@ async fn deny_next_authorize(
             .error_description
             .unwrap_or_else(|| "The user denied access to the app.".into()),
     };
-    let mut world = sandbox.world();
-    let tokens: &mut TokenStore = &mut world.tokens;
-    tokens.deny_next = Some(denial);
+    sandbox.tokens().deny_next = Some(denial);
     HttpResponse::NoContent().finish()
+}
+
+/// Builds the response body of `GET /_sandbox/portal`: the portal that
+/// `/oauth/authorize` connects, and the seeded portals.
+fn portal_view(sandbox: &SharedSandbox) -> serde_json::Value {
+    let chosen = sandbox.tokens().chosen_portal.unwrap_or(super::PORTAL_ID);
+    let portals: Vec<serde_json::Value> = sandbox
+        .portals
+        .iter()
+        .map(|portal| json!({ "portal_id": portal.id, "hub_domain": portal.hub_domain }))
+        .collect();
+    json!({ "portal_id": chosen, "portals": portals })
+}
+
+async fn get_portal(sandbox: web::Data<SharedSandbox>) -> HttpResponse {
+    HttpResponse::Ok().json(portal_view(&sandbox))
+}
+
+/// Body of `POST /_sandbox/portal`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChoosePortal {
+    portal_id: u64,
+}
+
+/// Makes later `/oauth/authorize` requests connect portal `portal_id`, as
+/// if the user picked it on HubSpot's account chooser.
+async fn choose_portal(
+    sandbox: web::Data<SharedSandbox>,
+    body: web::Json<ChoosePortal>,
+) -> Result<HttpResponse, ApiError> {
+    let portal_id = body.portal_id;
+    if sandbox.portal(portal_id).is_none() {
+        return Err(ApiError::validation(format!(
+            "portal_id {portal_id} is not a seeded portal"
+        )));
+    }
+    sandbox.tokens().chosen_portal = Some(portal_id);
+    Ok(HttpResponse::Ok().json(portal_view(&sandbox)))
 }
 
 /// Query of `POST /_sandbox/reset`.
@@ -250,12 +305,18 @@ struct ResetQuery {
 
 async fn reset(sandbox: web::Data<SharedSandbox>, query: web::Query<ResetQuery>) -> HttpResponse {
     sandbox.traffic().reset();
-    let mut world = sandbox.world();
-    world.tokens.deny_next = None;
+    {
+        let mut tokens = sandbox.tokens();
+        tokens.deny_next = None;
+        tokens.chosen_portal = None;
+    }
     if query.data {
-        world.crm = Default::default();
-        world.associations = Default::default();
-        world.scheduler.clear_bookings();
+        for portal in &sandbox.portals {
+            let mut world = sandbox.world(portal.id);
+            world.crm.clear();
+            world.associations = Default::default();
+            world.scheduler.clear_bookings();
+        }
     }
     HttpResponse::NoContent().finish()
 }

@@ -50,7 +50,8 @@ pub(crate) async fn gateway(
         traffic.take_fault(&method, &path, route.as_deref())
     };
 
-    let mut response = serve(&sandbox, request, next, route.as_deref(), fault).await?;
+    let (mut response, portal_id) =
+        serve(&sandbox, request, next, route.as_deref(), &endpoint, fault).await?;
     set_json_charset(&mut response);
     if !response.headers().contains_key(CORRELATION_HEADER) {
         let value =
@@ -71,20 +72,24 @@ pub(crate) async fn gateway(
         route,
         status: response.status().as_u16(),
         time: ids::iso_ms(ids::now_ms()),
+        portal_id,
     });
     Ok(response)
 }
 
+/// Applies a fault or authenticates and runs the request. Returns the
+/// response and the portal of the token that authenticated it.
 async fn serve(
     sandbox: &SharedSandbox,
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
     route: Option<&str>,
+    endpoint: &str,
     fault: Option<FaultAction>,
-) -> Result<ServiceResponse<BoxBody>, Error> {
+) -> Result<(ServiceResponse<BoxBody>, Option<u64>), Error> {
     let mut delay_after = None;
     match fault {
-        Some(FaultAction::Respond(error)) => return Ok(request.error_response(error)),
+        Some(FaultAction::Respond(error)) => return Ok((request.error_response(error), None)),
         Some(FaultAction::DelayBefore(delay_ms)) => {
             tokio::time::sleep(Duration::from_millis(delay_ms)).await;
             let error = ApiError::new(
@@ -92,22 +97,27 @@ async fn serve(
                 "",
                 "The request timed out before it was processed.",
             );
-            return Ok(request.error_response(error));
+            return Ok((request.error_response(error), None));
         }
         Some(FaultAction::DelayAfter(delay_ms)) => delay_after = Some(delay_ms),
         None => {}
     }
 
     let mut limit_headers = None;
+    let mut portal_id = None;
     if needs_authentication(request.path(), route) {
         let principal = match auth::authenticate(sandbox, &request) {
             Ok(principal) => principal,
-            Err(error) => return Ok(request.error_response(error)),
+            Err(error) => return Ok((request.error_response(error), None)),
         };
+        portal_id = Some(principal.portal_id);
+        sandbox
+            .traffic()
+            .count_for_portal(principal.portal_id, endpoint);
         let is_search = route.is_some_and(|route| route.ends_with("/search"));
         match admit(sandbox, &principal, is_search) {
             Ok(headers) => limit_headers = Some(headers),
-            Err(error) => return Ok(request.error_response(error)),
+            Err(error) => return Ok((request.error_response(error), portal_id)),
         }
         request.extensions_mut().insert(principal);
     }
@@ -119,7 +129,7 @@ async fn serve(
     if let Some(delay_ms) = delay_after {
         tokio::time::sleep(Duration::from_millis(delay_ms)).await;
     }
-    Ok(response)
+    Ok((response, portal_id))
 }
 
 /// API calls need a bearer token; OAuth endpoints, unknown paths and the
@@ -138,7 +148,7 @@ fn admit(
     let settings = sandbox.settings();
     let now = ids::now_ms();
     let mut traffic = sandbox.traffic();
-    let portal = super::PORTAL_ID;
+    let portal = principal.portal_id;
     if is_search {
         let admitted = traffic.limiter.admit(
             &format!("search:{portal}"),

@@ -1,7 +1,7 @@
 //! The HubSpot sandbox: a local stand-in for HubSpot's public API used by the
 //! demo and every test.
 //!
-//! It serves one seeded portal over real HTTP with HubSpot's paths (both the
+//! It serves two seeded portals over real HTTP with HubSpot's paths (both the
 //! numbered `v1`/`v3`/`v4` scheme and the dated `2026-03` scheme), JSON shapes,
 //! status codes, error bodies and limits, and it rejects what HubSpot rejects.
 //! All state lives in memory. A control API under `/_sandbox/` lets tests
@@ -26,10 +26,16 @@ use std::net::TcpListener;
 
 use actix_web::dev::ServerHandle;
 
-/// Portal (hub) id of the one seeded portal.
+/// Portal (hub) id of the first seeded portal, the one an authorization
+/// connects unless the test picks another.
 pub const PORTAL_ID: u64 = 48_213_377;
-/// Domain of the seeded portal, as token metadata reports it.
+/// Domain of the first seeded portal, as token metadata reports it.
 pub const HUB_DOMAIN: &str = "slotchat-demo.sandbox.hubspot.local";
+/// Portal (hub) id of the second seeded portal, which starts with an empty
+/// CRM and the same meeting links as the first.
+pub const SECOND_PORTAL_ID: u64 = 48_213_378;
+/// Domain of the second seeded portal.
+pub const SECOND_HUB_DOMAIN: &str = "slotchat-second.sandbox.hubspot.local";
 /// HubSpot user id of the portal's installing user (Ana Ruiz in the seed).
 pub const INSTALLING_USER_ID: u64 = 51_200_447;
 /// App id of the one registered OAuth app.
@@ -42,8 +48,10 @@ pub struct SandboxConfig {
     pub client_id: String,
     /// OAuth client secret of that app.
     pub client_secret: String,
-    /// Static private-app token for the seeded portal, if any.
+    /// Static private-app token for the first portal, if any.
     pub private_app_token: Option<String>,
+    /// Static private-app token for the second portal, if any.
+    pub second_private_app_token: Option<String>,
     /// Lifetime of issued access tokens, in seconds (HubSpot: 1800).
     pub access_token_ttl_secs: u64,
     /// Delay before a CRM write becomes visible to search, in milliseconds.
@@ -66,6 +74,7 @@ impl Default for SandboxConfig {
             client_id: "sandbox-client-id".into(),
             client_secret: "sandbox-client-secret".into(),
             private_app_token: None,
+            second_private_app_token: None,
             access_token_ttl_secs: 1800,
             search_lag_ms: 0,
             burst_limit: 110,

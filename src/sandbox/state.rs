@@ -1,8 +1,10 @@
-//! Shared sandbox state: run-time settings, the stored data and the traffic
-//! record, each behind its own lock.
+//! Shared sandbox state: run-time settings, the issued OAuth credentials,
+//! each portal's stored data and the traffic record, each behind its own
+//! lock.
 //!
 //! Handlers never hold a lock across an `.await`, so one request's changes
-//! to the data are atomic with respect to every other request.
+//! to the data are atomic with respect to every other request. No handler
+//! holds the token lock and a portal's data lock at the same time.
 
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
@@ -38,22 +40,59 @@ pub(crate) struct RuntimeSettings {
     pub auth_code_ttl_secs: u64,
 }
 
-/// Everything the CRM and scheduler endpoints read and write.
+/// Everything the CRM and scheduler endpoints of one portal read and write.
 pub(crate) struct World {
-    pub tokens: TokenStore,
+    pub portal_id: u64,
+    pub hub_domain: &'static str,
     pub crm: CrmStore,
     pub associations: AssociationStore,
     pub scheduler: Scheduler,
+}
+
+/// How far the second portal's record ids start above the first portal's:
+/// its first contact is `590201`, its first company `19030201`.
+const SECOND_PORTAL_ID_OFFSET: u64 = 500_000;
+
+/// One seeded portal: its identity, its private-app token and its data.
+pub(crate) struct Portal {
+    pub id: u64,
+    pub hub_domain: &'static str,
+    pub private_app_token: Option<String>,
+    world: Mutex<World>,
+}
+
+impl Portal {
+    fn seeded(
+        id: u64,
+        hub_domain: &'static str,
+        private_app_token: Option<String>,
+        id_offset: u64,
+    ) -> Self {
+        let world = World {
+            portal_id: id,
+            hub_domain,
+            crm: CrmStore::with_id_offset(id_offset),
+            associations: AssociationStore::default(),
+            scheduler: Scheduler::seeded(super::ids::now_ms()),
+        };
+        Self {
+            id,
+            hub_domain,
+            private_app_token,
+            world: Mutex::new(world),
+        }
+    }
 }
 
 /// Shared state passed to every handler.
 pub(crate) struct Sandbox {
     pub client_id: String,
     pub client_secret: String,
-    pub private_app_token: Option<String>,
     pub base_url: String,
     pub settings: RwLock<RuntimeSettings>,
-    pub world: Mutex<World>,
+    /// The seeded portals, first portal first.
+    pub portals: Vec<Portal>,
+    tokens: Mutex<TokenStore>,
     pub traffic: Mutex<Traffic>,
 }
 
@@ -74,27 +113,54 @@ impl Sandbox {
             auto_create_company_delay_ms: 0,
             auth_code_ttl_secs: 300,
         };
-        let world = World {
-            tokens: TokenStore::default(),
-            crm: CrmStore::default(),
-            associations: AssociationStore::default(),
-            scheduler: Scheduler::seeded(super::ids::now_ms()),
-        };
+        let portals = vec![
+            Portal::seeded(
+                super::PORTAL_ID,
+                super::HUB_DOMAIN,
+                config.private_app_token,
+                0,
+            ),
+            Portal::seeded(
+                super::SECOND_PORTAL_ID,
+                super::SECOND_HUB_DOMAIN,
+                config.second_private_app_token,
+                SECOND_PORTAL_ID_OFFSET,
+            ),
+        ];
         Arc::new(Sandbox {
             client_id: config.client_id,
             client_secret: config.client_secret,
-            private_app_token: config.private_app_token,
             base_url,
             settings: RwLock::new(settings),
-            world: Mutex::new(world),
+            portals,
+            tokens: Mutex::new(TokenStore::default()),
             traffic: Mutex::new(Traffic::default()),
         })
     }
 
-    /// Locks the stored data. A panic in another handler does not make the
-    /// data unusable, because every change is made in one step.
-    pub(crate) fn world(&self) -> MutexGuard<'_, World> {
-        self.world
+    /// Returns the seeded portal with `portal_id`, if there is one.
+    pub(crate) fn portal(&self, portal_id: u64) -> Option<&Portal> {
+        self.portals.iter().find(|portal| portal.id == portal_id)
+    }
+
+    /// Locks the stored data of portal `portal_id`. A panic in another
+    /// handler does not make the data unusable, because every change is made
+    /// in one step.
+    ///
+    /// Panics when no portal has that id; callers take the id from an
+    /// authenticated principal or an issued token, which only name seeded
+    /// portals.
+    pub(crate) fn world(&self, portal_id: u64) -> MutexGuard<'_, World> {
+        self.portal(portal_id)
+            .expect("portal ids come from seeded portals")
+            .world
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Locks the issued OAuth codes and tokens of every portal.
+    pub(crate) fn tokens(&self) -> MutexGuard<'_, TokenStore> {
+        self.tokens
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }

@@ -12,6 +12,7 @@ mod integrations;
 mod helpers;
 mod push;
 mod push_faults;
+mod portal_switch;
 mod push_helpers;
 mod visitors;
 mod widget_assets;

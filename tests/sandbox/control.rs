@@ -56,7 +56,10 @@ async fn stats_count_by_endpoint() {
 
     let stats = sandbox.control_get("/_sandbox/stats").await;
     let keys: Vec<&String> = stats.as_object().expect("object").keys().collect();
-    assert_eq!(keys, ["by_endpoint", "rate_limited", "requests"]);
+    assert_eq!(
+        keys,
+        ["by_endpoint", "by_portal", "rate_limited", "requests"]
+    );
     let by_endpoint = &stats["by_endpoint"];
     assert_eq!(by_endpoint["POST /crm/v3/objects/contacts/search"], 2);
     assert_eq!(by_endpoint["POST /crm/v3/objects/contacts"], 1);
@@ -69,6 +72,15 @@ async fn stats_count_by_endpoint() {
     );
     assert_eq!(stats["requests"], 7, "the control API is not counted");
     assert_eq!(stats["rate_limited"], 0);
+    let first_portal = &stats["by_portal"]["48213377"];
+    assert_eq!(
+        first_portal["requests"], 5,
+        "OAuth endpoints name no portal"
+    );
+    assert_eq!(
+        first_portal["by_endpoint"]["POST /crm/v3/objects/contacts/search"],
+        2
+    );
 
     assert_eq!(
         sandbox.control_post("/_sandbox/reset", json!({})).await,
@@ -77,6 +89,7 @@ async fn stats_count_by_endpoint() {
     let stats = sandbox.control_get("/_sandbox/stats").await;
     assert_eq!(stats["requests"], 0);
     assert_eq!(stats["by_endpoint"], json!({}));
+    assert_eq!(stats["by_portal"], json!({}));
 }
 
 #[tokio::test]

@@ -8,5 +8,6 @@ mod helpers;
 mod limits;
 mod meetings;
 mod oauth;
+mod portals;
 mod scheduler;
 mod search;

@@ -74,11 +74,12 @@ fn check_count(count: usize) -> Result<(), ApiError> {
 /// Resolves both ends of a pair to live record ids.
 fn resolve_pair(
     sandbox: &SharedSandbox,
+    portal_id: u64,
     from: ObjectType,
     to: ObjectType,
     pair: (&IdRef, &IdRef),
 ) -> Result<(u64, u64), ApiError> {
-    let world = sandbox.world();
+    let world = sandbox.world(portal_id);
     let resolve = |object: ObjectType, id: &IdRef| {
         let text = id.id.as_text();
         parse_id(&text)
@@ -110,7 +111,7 @@ pub(crate) async fn batch_associate_default(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (from, to) = objects(path)?;
-    auth::require_any(&request, &[from.write_scope(), to.write_scope()])?;
+    let principal = auth::require_any(&request, &[from.write_scope(), to.write_scope()])?;
     let body: Inputs<PairInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
     let kind = types::default_type(from, to).ok_or_else(|| {
@@ -124,12 +125,19 @@ pub(crate) async fn batch_associate_default(
     let mut results = Vec::new();
     let mut errors = Vec::new();
     for input in &body.inputs {
-        match resolve_pair(&sandbox, from, to, (&input.from, &input.to)) {
+        match resolve_pair(
+            &sandbox,
+            principal.portal_id,
+            from,
+            to,
+            (&input.from, &input.to),
+        ) {
             Ok((from_id, to_id)) => {
-                sandbox
-                    .world()
-                    .associations
-                    .associate((from, from_id), (to, to_id), kind.type_id);
+                sandbox.world(principal.portal_id).associations.associate(
+                    (from, from_id),
+                    (to, to_id),
+                    kind.type_id,
+                );
                 results.push(json!({
                     "from": { "id": from_id.to_string() },
                     "to": { "id": to_id.to_string() },
@@ -150,7 +158,7 @@ pub(crate) async fn batch_create_associations(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (from, to) = objects(path)?;
-    auth::require_any(&request, &[from.write_scope(), to.write_scope()])?;
+    let principal = auth::require_any(&request, &[from.write_scope(), to.write_scope()])?;
     let body: Inputs<LabelledInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
     let started = ids::now_ms();
@@ -165,12 +173,18 @@ pub(crate) async fn batch_create_associations(
             .and_then(|type_ids| {
                 Ok((
                     type_ids,
-                    resolve_pair(&sandbox, from, to, (&input.from, &input.to))?,
+                    resolve_pair(
+                        &sandbox,
+                        principal.portal_id,
+                        from,
+                        to,
+                        (&input.from, &input.to),
+                    )?,
                 ))
             });
         match outcome {
             Ok((type_ids, (from_id, to_id))) => {
-                let mut world = sandbox.world();
+                let mut world = sandbox.world(principal.portal_id);
                 for type_id in &type_ids {
                     world
                         .associations
@@ -205,11 +219,11 @@ pub(crate) async fn batch_read_associations(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (from, to) = objects(path)?;
-    auth::require_any(&request, &[from.read_scope(), to.read_scope()])?;
+    let principal = auth::require_any(&request, &[from.read_scope(), to.read_scope()])?;
     let body: Inputs<ReadInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
     let started = ids::now_ms();
-    let world = sandbox.world();
+    let world = sandbox.world(principal.portal_id);
     let mut results = Vec::new();
     let mut errors = Vec::new();
     for input in &body.inputs {
@@ -251,10 +265,10 @@ pub(crate) async fn batch_archive_associations(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (from, to) = objects(path)?;
-    auth::require_any(&request, &[from.write_scope(), to.write_scope()])?;
+    let principal = auth::require_any(&request, &[from.write_scope(), to.write_scope()])?;
     let body: Inputs<ArchiveInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
-    let mut world = sandbox.world();
+    let mut world = sandbox.world(principal.portal_id);
     for input in &body.inputs {
         let Some(from_id) = parse_id(&input.from.id.as_text()) else {
             continue;
@@ -276,10 +290,10 @@ pub(crate) async fn batch_archive_labels(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (from, to) = objects(path)?;
-    auth::require_any(&request, &[from.write_scope(), to.write_scope()])?;
+    let principal = auth::require_any(&request, &[from.write_scope(), to.write_scope()])?;
     let body: Inputs<LabelledInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
-    let mut world = sandbox.world();
+    let mut world = sandbox.world(principal.portal_id);
     for input in &body.inputs {
         let (Some(from_id), Some(to_id)) = (
             parse_id(&input.from.id.as_text()),

@@ -23,17 +23,23 @@ pub(crate) fn parse_object(text: &str) -> Result<ObjectType, ApiError> {
 /// Checks that a live record exists and returns its id.
 pub(crate) fn existing(
     sandbox: &SharedSandbox,
+    portal_id: u64,
     object: ObjectType,
     id_text: &str,
 ) -> Result<u64, ApiError> {
-    let world = sandbox.world();
+    let world = sandbox.world(portal_id);
     parse_id(id_text)
         .filter(|id| world.crm.get(object, *id).is_some())
         .ok_or_else(|| missing_record(object, id_text))
 }
 
-fn require_write(request: &HttpRequest, from: ObjectType, to: ObjectType) -> Result<(), ApiError> {
-    auth::require_any(request, &[from.write_scope(), to.write_scope()]).map(|_| ())
+/// Checks the write scope of either end and returns the caller.
+fn require_write(
+    request: &HttpRequest,
+    from: ObjectType,
+    to: ObjectType,
+) -> Result<auth::Principal, ApiError> {
+    auth::require_any(request, &[from.write_scope(), to.write_scope()])
 }
 
 /// `PUT .../associations/default/{toObjectType}/{toObjectId}`: associates
@@ -45,7 +51,7 @@ pub(crate) async fn put_default_association(
 ) -> Result<HttpResponse, ApiError> {
     let (from_text, from_id, to_text, to_id) = path.into_inner();
     let (from, to) = (parse_object(&from_text)?, parse_object(&to_text)?);
-    require_write(&request, from, to)?;
+    let principal = require_write(&request, from, to)?;
     let kind = types::default_type(from, to).ok_or_else(|| {
         ApiError::validation(format!(
             "no default association from {} to {}",
@@ -54,12 +60,13 @@ pub(crate) async fn put_default_association(
         ))
     })?;
     let started = ids::now_ms();
-    let from_id = existing(&sandbox, from, &from_id)?;
-    let to_id = existing(&sandbox, to, &to_id)?;
-    sandbox
-        .world()
-        .associations
-        .associate((from, from_id), (to, to_id), kind.type_id);
+    let from_id = existing(&sandbox, principal.portal_id, from, &from_id)?;
+    let to_id = existing(&sandbox, principal.portal_id, to, &to_id)?;
+    sandbox.world(principal.portal_id).associations.associate(
+        (from, from_id),
+        (to, to_id),
+        kind.type_id,
+    );
     let spec = |type_id: u32| json!({ "associationCategory": "HUBSPOT_DEFINED", "associationTypeId": type_id });
     Ok(HttpResponse::Ok().json(json!({
         "status": "COMPLETE",
@@ -103,7 +110,7 @@ pub(crate) async fn put_labelled_association(
 ) -> Result<HttpResponse, ApiError> {
     let (from_text, from_id, to_text, to_id) = path.into_inner();
     let (from, to) = (parse_object(&from_text)?, parse_object(&to_text)?);
-    require_write(&request, from, to)?;
+    let principal = require_write(&request, from, to)?;
     let specs: Vec<AssociationSpec> = parse_json(&specs)?;
     if specs.is_empty() {
         return Err(ApiError::validation(
@@ -114,9 +121,9 @@ pub(crate) async fn put_labelled_association(
         .iter()
         .map(|spec| check_spec(from, to, spec))
         .collect::<Result<Vec<u32>, ApiError>>()?;
-    let from_id = existing(&sandbox, from, &from_id)?;
-    let to_id = existing(&sandbox, to, &to_id)?;
-    let mut world = sandbox.world();
+    let from_id = existing(&sandbox, principal.portal_id, from, &from_id)?;
+    let to_id = existing(&sandbox, principal.portal_id, to, &to_id)?;
+    let mut world = sandbox.world(principal.portal_id);
     for type_id in &type_ids {
         world
             .associations
@@ -141,11 +148,11 @@ pub(crate) async fn delete_association(
 ) -> Result<HttpResponse, ApiError> {
     let (from_text, from_id, to_text, to_id) = path.into_inner();
     let (from, to) = (parse_object(&from_text)?, parse_object(&to_text)?);
-    require_write(&request, from, to)?;
-    let from_id = existing(&sandbox, from, &from_id)?;
-    let to_id = existing(&sandbox, to, &to_id)?;
+    let principal = require_write(&request, from, to)?;
+    let from_id = existing(&sandbox, principal.portal_id, from, &from_id)?;
+    let to_id = existing(&sandbox, principal.portal_id, to, &to_id)?;
     sandbox
-        .world()
+        .world(principal.portal_id)
         .associations
         .remove_pair((from, from_id), (to, to_id));
     Ok(HttpResponse::NoContent().finish())
@@ -167,8 +174,8 @@ pub(crate) async fn list_associations(
 ) -> Result<HttpResponse, ApiError> {
     let (from_text, from_id, to_text) = path.into_inner();
     let (from, to) = (parse_object(&from_text)?, parse_object(&to_text)?);
-    auth::require_any(&request, &[from.read_scope(), to.read_scope()])?;
-    let from_id = existing(&sandbox, from, &from_id)?;
+    let principal = auth::require_any(&request, &[from.read_scope(), to.read_scope()])?;
+    let from_id = existing(&sandbox, principal.portal_id, from, &from_id)?;
     let limit = query.limit.unwrap_or(PAGE_LIMIT);
     if limit == 0 || limit > PAGE_LIMIT {
         return Err(ApiError::validation(format!(
@@ -181,7 +188,10 @@ pub(crate) async fn list_associations(
         })?,
         None => 0,
     };
-    let all = sandbox.world().associations.list((from, from_id), to);
+    let all = sandbox
+        .world(principal.portal_id)
+        .associations
+        .list((from, from_id), to);
     let page: Vec<Value> = all
         .iter()
         .skip(offset)

@@ -21,11 +21,10 @@ const LIST_LIMIT: usize = 100;
 type Object = web::Data<ObjectType>;
 
 /// Builds the 400 for an `idProperty` that is not a unique-value property.
-pub(crate) fn non_unique_id_property(object: ObjectType, name: &str) -> ApiError {
+pub(crate) fn non_unique_id_property(object: ObjectType, name: &str, portal_id: u64) -> ApiError {
     ApiError::validation(format!(
-        "Unable to perform update/upsert by non-unique {} property {name} in portal ID {}",
+        "Unable to perform update/upsert by non-unique {} property {name} in portal ID {portal_id}",
         object.type_id(),
-        crate::sandbox::PORTAL_ID
     ))
 }
 
@@ -33,6 +32,7 @@ pub(crate) fn non_unique_id_property(object: ObjectType, name: &str) -> ApiError
 /// name a property with unique values (`email` on contacts).
 pub(crate) fn check_id_property(
     object: ObjectType,
+    portal_id: u64,
     id_property: Option<&str>,
 ) -> Result<Option<&'static str>, ApiError> {
     let Some(name) = id_property.filter(|name| !name.is_empty()) else {
@@ -40,7 +40,7 @@ pub(crate) fn check_id_property(
     };
     match properties::find(object, name) {
         Some(definition) if definition.unique => Ok(Some(definition.name)),
-        Some(_) => Err(non_unique_id_property(object, name)),
+        Some(_) => Err(non_unique_id_property(object, name, portal_id)),
         None => Err(ApiError::validation(format!(
             "Property \"{name}\" does not exist"
         ))),
@@ -72,12 +72,17 @@ pub(crate) async fn create_record(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
-    auth::require_any(&request, &[object.write_scope()])?;
+    let principal = auth::require_any(&request, &[object.write_scope()])?;
     let body: CreateInput = parse_json(&body)?;
     let clock = WriteClock::now(&sandbox);
-    let record = create_record_in(&mut sandbox.world(), object, &body, clock)?;
+    let record = create_record_in(
+        &mut sandbox.world(principal.portal_id),
+        object,
+        &body,
+        clock,
+    )?;
     if object == ObjectType::Contacts {
-        schedule_auto_company(&sandbox, &record);
+        schedule_auto_company(&sandbox, principal.portal_id, &record);
     }
     tracing::debug!(
         object = object.path_name(),
@@ -108,9 +113,9 @@ pub(crate) async fn get_record(
     query: web::Query<ReadQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
-    auth::require_any(&request, &[object.read_scope()])?;
-    let id_property = check_id_property(object, query.id_property.as_deref())?;
-    let world = sandbox.world();
+    let principal = auth::require_any(&request, &[object.read_scope()])?;
+    let id_property = check_id_property(object, principal.portal_id, query.id_property.as_deref())?;
+    let world = sandbox.world(principal.portal_id);
     let record = if query.archived && id_property.is_none() {
         id.trim()
             .parse()
@@ -174,7 +179,7 @@ pub(crate) async fn list_records(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
-    auth::require_any(&request, &[object.read_scope()])?;
+    let principal = auth::require_any(&request, &[object.read_scope()])?;
     let limit = query.limit.unwrap_or(10);
     if limit == 0 || limit > LIST_LIMIT {
         return Err(ApiError::validation(format!(
@@ -188,7 +193,7 @@ pub(crate) async fn list_records(
         None => 0,
     };
     let names = split_names(query.properties.as_deref());
-    let world = sandbox.world();
+    let world = sandbox.world(principal.portal_id);
     let mut matching = world
         .crm
         .all(object)
@@ -233,11 +238,11 @@ pub(crate) async fn update_record(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
-    auth::require_any(&request, &[object.write_scope()])?;
+    let principal = auth::require_any(&request, &[object.write_scope()])?;
     let body: UpdateInput = parse_json(&body)?;
-    let id_property = check_id_property(object, query.id_property.as_deref())?;
+    let id_property = check_id_property(object, principal.portal_id, query.id_property.as_deref())?;
     let clock = WriteClock::now(&sandbox);
-    let mut world = sandbox.world();
+    let mut world = sandbox.world(principal.portal_id);
     let record_id = resolve_id(&world, object, &id, id_property).ok_or_else(ApiError::not_found)?;
     let record = update_record_in(&mut world, object, record_id, &body.properties, clock)?;
     Ok(HttpResponse::Ok().json(render(object, &record, Selection::All)))
@@ -252,11 +257,11 @@ pub(crate) async fn archive_record(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
-    auth::require_any(&request, &[object.write_scope()])?;
+    let principal = auth::require_any(&request, &[object.write_scope()])?;
     let clock = WriteClock::now(&sandbox);
     if let Ok(id) = id.trim().parse::<u64>() {
         sandbox
-            .world()
+            .world(principal.portal_id)
             .crm
             .archive(object, id, clock.now_ms, clock.lag_ms);
     }

@@ -64,17 +64,35 @@ struct Table {
     next_id: u64,
 }
 
-/// Every stored CRM record.
+/// Every stored CRM record of one portal.
 #[derive(Debug, Default)]
 pub(crate) struct CrmStore {
     tables: HashMap<ObjectType, Table>,
+    /// Added to each object type's first id, so that two portals never hand
+    /// out the same record id.
+    id_offset: u64,
 }
 
 impl CrmStore {
+    /// Creates an empty store whose ids start `id_offset` above each object
+    /// type's first id.
+    pub(crate) fn with_id_offset(id_offset: u64) -> Self {
+        Self {
+            tables: HashMap::new(),
+            id_offset,
+        }
+    }
+
+    /// Removes every record; new ids start from the first id again.
+    pub(crate) fn clear(&mut self) {
+        self.tables.clear();
+    }
+
     fn table(&mut self, object: ObjectType) -> &mut Table {
+        let first_id = object.first_id() + self.id_offset;
         self.tables.entry(object).or_insert_with(|| Table {
             records: BTreeMap::new(),
-            next_id: object.first_id(),
+            next_id: first_id,
         })
     }
 

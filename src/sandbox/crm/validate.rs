@@ -28,6 +28,7 @@ pub(crate) fn validate_properties(
     object: ObjectType,
     input: &Map<String, Value>,
     kind: WriteKind,
+    portal_id: u64,
 ) -> Result<BTreeMap<String, String>, ApiError> {
     let mut values = BTreeMap::new();
     for (name, value) in input {
@@ -47,7 +48,7 @@ pub(crate) fn validate_properties(
         problems.extend(fill_timestamp(object, &mut values));
     }
     if !problems.is_empty() {
-        return Err(property_errors(&problems, crate::sandbox::PORTAL_ID));
+        return Err(property_errors(&problems, portal_id));
     }
     if let Some(email) = values.get_mut("email") {
         // HubSpot stores contact emails in lower case.

@@ -117,7 +117,12 @@ pub(crate) fn prepare_create(
     input: &CreateInput,
     batch_emails: &HashSet<String>,
 ) -> Result<PreparedCreate, ApiError> {
-    let values = validate_properties(object, &input.properties, WriteKind::Create)?;
+    let values = validate_properties(
+        object,
+        &input.properties,
+        WriteKind::Create,
+        world.portal_id,
+    )?;
     check_email_free(world, object, &values, None, batch_emails)?;
     let links = associations::resolve_create_associations(&world.crm, object, &input.associations)?;
     Ok(PreparedCreate {
@@ -179,7 +184,7 @@ pub(crate) fn prepare_update(
     input: &Map<String, Value>,
     batch_emails: &HashSet<String>,
 ) -> Result<PreparedUpdate, ApiError> {
-    let values = validate_properties(object, input, WriteKind::Update)?;
+    let values = validate_properties(object, input, WriteKind::Update, world.portal_id)?;
     if world.crm.get(object, id).is_none() {
         return Err(ApiError::not_found());
     }
@@ -245,7 +250,7 @@ pub fn create_or_update_contact_by_email(
 /// After a contact is created: when the portal creates companies from
 /// email domains, makes (or finds) the company for the contact's domain and
 /// associates it, after the configured delay.
-pub(crate) fn schedule_auto_company(sandbox: &SharedSandbox, contact: &Record) {
+pub(crate) fn schedule_auto_company(sandbox: &SharedSandbox, portal_id: u64, contact: &Record) {
     let settings = sandbox.settings();
     if !settings.auto_create_company {
         return;
@@ -267,7 +272,7 @@ pub(crate) fn schedule_auto_company(sandbox: &SharedSandbox, contact: &Record) {
     tokio::spawn(async move {
         tokio::time::sleep(delay).await;
         let clock = WriteClock::now(&sandbox);
-        let mut world = sandbox.world();
+        let mut world = sandbox.world(portal_id);
         let company_id = match find_company_by_domain(&world, &domain) {
             Some(id) => id,
             None => {

@@ -17,7 +17,12 @@ pub(crate) async fn authorize(
     sandbox: web::Data<SharedSandbox>,
     params: Params,
 ) -> Result<HttpResponse, ApiError> {
-    approve(&sandbox, &params)
+    let chosen = sandbox.tokens().chosen_portal;
+    approve(
+        &sandbox,
+        &params,
+        chosen.unwrap_or(crate::sandbox::PORTAL_ID),
+    )
 }
 
 /// `GET /oauth/{hubId}/authorize`, which pre-selects one portal.
@@ -26,12 +31,12 @@ pub(crate) async fn authorize_for_hub(
     hub_id: web::Path<String>,
     params: Params,
 ) -> Result<HttpResponse, ApiError> {
-    if hub_id.as_str() != crate::sandbox::PORTAL_ID.to_string() {
+    let Some(portal) = hub_id.parse::<u64>().ok().and_then(|id| sandbox.portal(id)) else {
         return Err(page_error(format!(
             "No account with hub id {hub_id} is available to this user."
         )));
-    }
-    approve(&sandbox, &params)
+    };
+    approve(&sandbox, &params, portal.id)
 }
 
 /// Builds an error HubSpot shows on its own page instead of redirecting, because
@@ -40,9 +45,11 @@ fn page_error(message: String) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", message)
 }
 
+/// Approves at once for portal `portal_id` and redirects with a code.
 fn approve(
     sandbox: &SharedSandbox,
     params: &HashMap<String, String>,
+    portal_id: u64,
 ) -> Result<HttpResponse, ApiError> {
     let client_id = params.get("client_id").map(String::as_str).unwrap_or("");
     if client_id != sandbox.client_id {
@@ -54,8 +61,8 @@ fn approve(
     let redirect_uri = parse_redirect_uri(redirect_text)?;
     let state = params.get("state").cloned();
 
-    let mut world = sandbox.world();
-    if let Some(denial) = world.tokens.deny_next.take() {
+    let mut tokens = sandbox.tokens();
+    if let Some(denial) = tokens.deny_next.take() {
         return Ok(redirect_with_error(
             redirect_uri,
             &denial.error,
@@ -94,12 +101,9 @@ fn approve(
         }
     }
     let ttl = sandbox.settings().auth_code_ttl_secs;
-    let code = world.tokens.issue_code(redirect_text, scopes, ttl);
-    drop(world);
-    tracing::info!(
-        portal_id = crate::sandbox::PORTAL_ID,
-        "sandbox authorize approved"
-    );
+    let code = tokens.issue_code(portal_id, redirect_text, scopes, ttl);
+    drop(tokens);
+    tracing::info!(portal_id, "sandbox authorize approved");
 
     let mut location = redirect_uri;
     {

@@ -9,12 +9,22 @@ use crate::sandbox::auth;
 use crate::sandbox::errors::ApiError;
 use crate::sandbox::ids;
 use crate::sandbox::state::SharedSandbox;
-use crate::sandbox::{APP_ID, HUB_DOMAIN, INSTALLING_USER_ID, PORTAL_ID};
+use crate::sandbox::{APP_ID, INSTALLING_USER_ID};
 
 /// Email of the installing user, as token metadata reports it.
 const INSTALLING_USER_EMAIL: &str = "ana.ruiz@slotchat-demo.sandbox.hubspot.local";
 
+/// Domain of a seeded portal, as token metadata reports it.
+fn hub_domain(sandbox: &SharedSandbox, portal_id: u64) -> &'static str {
+    sandbox
+        .portal(portal_id)
+        .map(|portal| portal.hub_domain)
+        .unwrap_or_default()
+}
+
 fn access_token_fields(
+    sandbox: &SharedSandbox,
+    portal_id: u64,
     token: &str,
     scopes: &[String],
     expires_in: i64,
@@ -22,8 +32,8 @@ fn access_token_fields(
     let value = json!({
         "token": token,
         "user": INSTALLING_USER_EMAIL,
-        "hub_domain": HUB_DOMAIN,
-        "hub_id": PORTAL_ID,
+        "hub_domain": hub_domain(sandbox, portal_id),
+        "hub_id": portal_id,
         "app_id": APP_ID,
         "user_id": INSTALLING_USER_ID,
         "scopes": scopes,
@@ -33,7 +43,7 @@ fn access_token_fields(
         "signed_access_token": {
             "expiresAt": ids::now_ms() + expires_in * 1000,
             "scopes": scopes.join(" "),
-            "hubId": PORTAL_ID,
+            "hubId": portal_id,
             "userId": INSTALLING_USER_ID,
             "appId": APP_ID,
         },
@@ -43,14 +53,15 @@ fn access_token_fields(
 
 fn refresh_token_fields(
     sandbox: &SharedSandbox,
+    portal_id: u64,
     token: &str,
     scopes: &[String],
 ) -> serde_json::Map<String, Value> {
     let value = json!({
         "token": token,
         "user": INSTALLING_USER_EMAIL,
-        "hub_domain": HUB_DOMAIN,
-        "hub_id": PORTAL_ID,
+        "hub_domain": hub_domain(sandbox, portal_id),
+        "hub_id": portal_id,
         "client_id": sandbox.client_id,
         "user_id": INSTALLING_USER_ID,
         "scopes": scopes,
@@ -73,13 +84,15 @@ pub(crate) async fn get_access_token(
     token: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let now = ids::now_ms();
-    let world = sandbox.world();
-    match world.tokens.lookup_access_token(&token, now) {
+    let lookup = sandbox.tokens().lookup_access_token(&token, now);
+    match lookup {
         super::TokenLookup::Valid {
+            portal_id,
             scopes,
             expires_at_ms,
         } => {
-            let fields = access_token_fields(&token, &scopes, (expires_at_ms - now) / 1000);
+            let expires_in = (expires_at_ms - now) / 1000;
+            let fields = access_token_fields(&sandbox, portal_id, &token, &scopes, expires_in);
             Ok(HttpResponse::Ok().json(fields))
         }
         _ => Err(token_not_found("access token")),
@@ -91,11 +104,11 @@ pub(crate) async fn get_refresh_token(
     sandbox: web::Data<SharedSandbox>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let world = sandbox.world();
-    let Some(refresh) = world.tokens.live_refresh_token(&token) else {
+    let Some(refresh) = sandbox.tokens().live_refresh_token(&token).cloned() else {
         return Err(token_not_found("refresh token"));
     };
-    Ok(HttpResponse::Ok().json(refresh_token_fields(&sandbox, &token, &refresh.scopes)))
+    let fields = refresh_token_fields(&sandbox, refresh.portal_id, &token, &refresh.scopes);
+    Ok(HttpResponse::Ok().json(fields))
 }
 
 /// `DELETE /oauth/v1/refresh-tokens/{token}`: revokes the refresh token only;
@@ -104,8 +117,8 @@ pub(crate) async fn delete_refresh_token(
     sandbox: web::Data<SharedSandbox>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    if sandbox.world().tokens.revoke_refresh_token(&token) {
-        tracing::info!(portal_id = PORTAL_ID, "sandbox revoked a refresh token");
+    if sandbox.tokens().revoke_refresh_token(&token) {
+        tracing::info!("sandbox revoked a refresh token");
         Ok(HttpResponse::NoContent().finish())
     } else {
         Err(token_not_found("refresh token"))
@@ -122,20 +135,22 @@ pub(crate) async fn introspect(
     check_client(&sandbox, &form, Style::Current)?;
     let token = form.get("token").map(String::as_str).unwrap_or("");
     let now = ids::now_ms();
-    let world = sandbox.world();
+    let tokens = sandbox.tokens();
     if let super::TokenLookup::Valid {
+        portal_id,
         scopes,
         expires_at_ms,
-    } = world.tokens.lookup_access_token(token, now)
+    } = tokens.lookup_access_token(token, now)
     {
-        let mut fields = access_token_fields(token, &scopes, (expires_at_ms - now) / 1000);
+        let expires_in = (expires_at_ms - now) / 1000;
+        let mut fields = access_token_fields(&sandbox, portal_id, token, &scopes, expires_in);
         fields.insert("active".into(), json!(true));
         fields.insert("token_use".into(), json!("access_token"));
         fields.insert("client_id".into(), json!(sandbox.client_id));
         return Ok(HttpResponse::Ok().json(fields));
     }
-    if let Some(refresh) = world.tokens.live_refresh_token(token) {
-        let mut fields = refresh_token_fields(&sandbox, token, &refresh.scopes);
+    if let Some(refresh) = tokens.live_refresh_token(token) {
+        let mut fields = refresh_token_fields(&sandbox, refresh.portal_id, token, &refresh.scopes);
         fields.insert("active".into(), json!(true));
         fields.insert("token_use".into(), json!("refresh_token"));
         fields.insert("app_id".into(), json!(APP_ID));
@@ -155,9 +170,8 @@ pub(crate) async fn revoke(
     let form = parse_form(&request, &body, Style::Current)?;
     check_client(&sandbox, &form, Style::Current)?;
     let token = form.get("token").map(String::as_str).unwrap_or("");
-    let mut world = sandbox.world();
-    let revoked =
-        world.tokens.revoke_refresh_token(token) || world.tokens.revoke_access_token(token);
+    let mut tokens = sandbox.tokens();
+    let revoked = tokens.revoke_refresh_token(token) || tokens.revoke_access_token(token);
     if !revoked {
         return Err(Style::Current.error(
             "BAD_REFRESH_TOKEN",
@@ -165,12 +179,13 @@ pub(crate) async fn revoke(
             "invalid_grant",
         ));
     }
-    tracing::info!(portal_id = PORTAL_ID, "sandbox revoked a token");
+    tracing::info!("sandbox revoked a token");
     Ok(HttpResponse::Ok().finish())
 }
 
 /// `DELETE /appinstalls/v3/external-install`: uninstalls the app from the
-/// portal, which revokes every token it holds. No CRM data is removed.
+/// caller's portal, which revokes every token of that portal. No CRM data is
+/// removed, and other portals' tokens keep working.
 pub(crate) async fn uninstall(
     sandbox: web::Data<SharedSandbox>,
     request: HttpRequest,
@@ -183,7 +198,7 @@ pub(crate) async fn uninstall(
             "a private app cannot be uninstalled through this API",
         ));
     }
-    sandbox.world().tokens.revoke_all();
-    tracing::info!(portal_id = PORTAL_ID, "sandbox app uninstalled");
+    sandbox.tokens().revoke_portal(principal.portal_id);
+    tracing::info!(portal_id = principal.portal_id, "sandbox app uninstalled");
     Ok(HttpResponse::NoContent().finish())
 }

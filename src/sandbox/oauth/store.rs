@@ -7,6 +7,7 @@ use crate::sandbox::ids;
 /// An authorization code waiting to be exchanged.
 #[derive(Debug, Clone)]
 pub(crate) struct AuthCode {
+    pub portal_id: u64,
     pub redirect_uri: String,
     pub scopes: Vec<String>,
     pub expires_at_ms: i64,
@@ -15,6 +16,7 @@ pub(crate) struct AuthCode {
 /// An issued access token.
 #[derive(Debug, Clone)]
 pub(crate) struct AccessToken {
+    pub portal_id: u64,
     pub scopes: Vec<String>,
     pub expires_at_ms: i64,
     /// Set when the app was uninstalled; the token then fails as unknown.
@@ -24,6 +26,7 @@ pub(crate) struct AccessToken {
 /// An issued refresh token.
 #[derive(Debug, Clone)]
 pub(crate) struct RefreshToken {
+    pub portal_id: u64,
     pub scopes: Vec<String>,
     pub revoked: bool,
 }
@@ -31,6 +34,7 @@ pub(crate) struct RefreshToken {
 /// The result of looking up an access token.
 pub(crate) enum TokenLookup {
     Valid {
+        portal_id: u64,
         scopes: Vec<String>,
         expires_at_ms: i64,
     },
@@ -55,12 +59,16 @@ pub(crate) struct TokenStore {
     refresh: HashMap<String, RefreshToken>,
     /// When set, the next authorize request redirects with this error.
     pub deny_next: Option<Denial>,
+    /// Portal that `/oauth/authorize` (without a hub id) connects, as if the
+    /// user picked it on HubSpot's account chooser; `None` is the first.
+    pub chosen_portal: Option<u64>,
 }
 
 impl TokenStore {
     /// Stores a new single-use code and returns it.
     pub(crate) fn issue_code(
         &mut self,
+        portal_id: u64,
         redirect_uri: &str,
         scopes: Vec<String>,
         ttl_secs: u64,
@@ -70,6 +78,7 @@ impl TokenStore {
         self.codes.insert(
             code.clone(),
             AuthCode {
+                portal_id,
                 redirect_uri: redirect_uri.to_string(),
                 scopes,
                 expires_at_ms,
@@ -83,12 +92,13 @@ impl TokenStore {
         self.codes.remove(code)
     }
 
-    /// Issues a refresh token for `scopes`.
-    pub(crate) fn issue_refresh_token(&mut self, scopes: Vec<String>) -> String {
+    /// Issues a refresh token of portal `portal_id` for `scopes`.
+    pub(crate) fn issue_refresh_token(&mut self, portal_id: u64, scopes: Vec<String>) -> String {
         let token = uuid::Uuid::new_v4().to_string();
         self.refresh.insert(
             token.clone(),
             RefreshToken {
+                portal_id,
                 scopes,
                 revoked: false,
             },
@@ -96,13 +106,20 @@ impl TokenStore {
         token
     }
 
-    /// Issues an access token for `scopes` that lives `ttl_secs`.
-    pub(crate) fn issue_access_token(&mut self, scopes: Vec<String>, ttl_secs: u64) -> String {
+    /// Issues an access token of portal `portal_id` for `scopes` that lives
+    /// `ttl_secs`.
+    pub(crate) fn issue_access_token(
+        &mut self,
+        portal_id: u64,
+        scopes: Vec<String>,
+        ttl_secs: u64,
+    ) -> String {
         let token = format!("CK{}", ids::random_token(96));
         let expires_at_ms = ids::now_ms() + (ttl_secs as i64) * 1000;
         self.access.insert(
             token.clone(),
             AccessToken {
+                portal_id,
                 scopes,
                 expires_at_ms,
                 revoked: false,
@@ -128,6 +145,7 @@ impl TokenStore {
                 expires_at_ms: access.expires_at_ms,
             },
             Some(access) => TokenLookup::Valid {
+                portal_id: access.portal_id,
                 scopes: access.scopes.clone(),
                 expires_at_ms: access.expires_at_ms,
             },
@@ -156,13 +174,16 @@ impl TokenStore {
         }
     }
 
-    /// Revokes every token, as uninstalling the app does.
-    pub(crate) fn revoke_all(&mut self) {
+    /// Revokes every token of portal `portal_id`, as uninstalling the app
+    /// from that portal does. Other portals' tokens keep working.
+    pub(crate) fn revoke_portal(&mut self, portal_id: u64) {
         self.access
             .values_mut()
+            .filter(|access| access.portal_id == portal_id)
             .for_each(|access| access.revoked = true);
         self.refresh
             .values_mut()
+            .filter(|refresh| refresh.portal_id == portal_id)
             .for_each(|refresh| refresh.revoked = true);
     }
 

@@ -9,10 +9,10 @@ use std::collections::HashMap;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
+use crate::sandbox::INSTALLING_USER_ID;
 use crate::sandbox::errors::ApiError;
 use crate::sandbox::ids;
 use crate::sandbox::state::SharedSandbox;
-use crate::sandbox::{INSTALLING_USER_ID, PORTAL_ID};
 
 /// Error body style of a token endpoint.
 #[derive(Clone, Copy)]
@@ -127,8 +127,8 @@ fn exchange_code(
     style: Style,
 ) -> Result<HttpResponse, ApiError> {
     let ttl = sandbox.settings().access_token_ttl_secs;
-    let mut world = sandbox.world();
-    let Some(grant) = world.tokens.take_code(code) else {
+    let mut tokens = sandbox.tokens();
+    let Some(grant) = tokens.take_code(code) else {
         return Err(style.error(
             "BAD_AUTH_CODE",
             "missing or unknown auth code",
@@ -145,14 +145,13 @@ fn exchange_code(
             "invalid_grant",
         ));
     }
-    let refresh_token = world.tokens.issue_refresh_token(grant.scopes.clone());
-    let access_token = world.tokens.issue_access_token(grant.scopes.clone(), ttl);
-    drop(world);
-    tracing::info!(
-        portal_id = PORTAL_ID,
-        "sandbox exchanged an authorization code"
-    );
+    let portal_id = grant.portal_id;
+    let refresh_token = tokens.issue_refresh_token(portal_id, grant.scopes.clone());
+    let access_token = tokens.issue_access_token(portal_id, grant.scopes.clone(), ttl);
+    drop(tokens);
+    tracing::info!(portal_id, "sandbox exchanged an authorization code");
     Ok(token_response(
+        portal_id,
         access_token,
         refresh_token,
         ttl,
@@ -166,11 +165,10 @@ fn refresh(
     style: Style,
 ) -> Result<HttpResponse, ApiError> {
     let ttl = sandbox.settings().access_token_ttl_secs;
-    let mut world = sandbox.world();
-    let Some(scopes) = world
-        .tokens
+    let mut tokens = sandbox.tokens();
+    let Some((portal_id, scopes)) = tokens
         .live_refresh_token(refresh_token)
-        .map(|refresh| refresh.scopes.clone())
+        .map(|refresh| (refresh.portal_id, refresh.scopes.clone()))
     else {
         let message = match style {
             Style::V1 => "missing or invalid refresh token",
@@ -178,9 +176,10 @@ fn refresh(
         };
         return Err(style.error("BAD_REFRESH_TOKEN", message, "invalid_grant"));
     };
-    let access_token = world.tokens.issue_access_token(scopes.clone(), ttl);
-    drop(world);
+    let access_token = tokens.issue_access_token(portal_id, scopes.clone(), ttl);
+    drop(tokens);
     Ok(token_response(
+        portal_id,
         access_token,
         refresh_token.to_string(),
         ttl,
@@ -189,6 +188,7 @@ fn refresh(
 }
 
 fn token_response(
+    portal_id: u64,
     access_token: String,
     refresh_token: String,
     ttl_secs: u64,
@@ -199,7 +199,7 @@ fn token_response(
         "access_token": access_token,
         "refresh_token": refresh_token,
         "expires_in": ttl_secs,
-        "hub_id": PORTAL_ID,
+        "hub_id": portal_id,
         "user_id": INSTALLING_USER_ID,
         "scopes": scopes,
         "token_use": "access_token",

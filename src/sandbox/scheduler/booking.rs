@@ -89,13 +89,13 @@ pub(crate) async fn book_meeting(
     request: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    auth::require_any(&request, WRITE_SCOPES)?;
+    let principal = auth::require_any(&request, WRITE_SCOPES)?;
     let body: BookingRequest = parse_json(&body)?;
     let booking = body;
     let now = ids::now_ms();
     let clock = crate::sandbox::crm::WriteClock::now(&sandbox);
 
-    let mut world = sandbox.world();
+    let mut world = sandbox.world(principal.portal_id);
     let link = world
         .scheduler
         .link_by_slug(&booking.slug)
@@ -190,7 +190,7 @@ pub(crate) async fn book_meeting(
     world.scheduler.bookings.push(record);
     drop(world);
     if created {
-        crate::sandbox::crm::schedule_auto_company(&sandbox, &contact);
+        crate::sandbox::crm::schedule_auto_company(&sandbox, principal.portal_id, &contact);
     }
     tracing::info!(link_id = %link.id, contact_id = contact.id, is_offline, "sandbox meeting booked");
     Ok(HttpResponse::Ok().json(response_body(

@@ -79,7 +79,7 @@ pub(crate) async fn list_meeting_links(
     request: HttpRequest,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    auth::require_any(&request, &[READ_SCOPE])?;
+    let principal = auth::require_any(&request, &[READ_SCOPE])?;
     let limit = query.limit.unwrap_or(10);
     if limit == 0 || limit > MAX_LIMIT {
         return Err(ApiError::validation(format!(
@@ -100,7 +100,7 @@ pub(crate) async fn list_meeting_links(
         })?),
         None => None,
     };
-    let world = sandbox.world();
+    let world = sandbox.world(principal.portal_id);
     let matching: Vec<&Link> = world
         .scheduler
         .links
@@ -140,10 +140,10 @@ pub(crate) async fn get_booking_info(
     slug: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    auth::require_any(&request, &[READ_SCOPE])?;
+    let principal = auth::require_any(&request, &[READ_SCOPE])?;
     let slug = decode_slug(&slug);
     let time_zone = parse_timezone(query.timezone.as_deref())?;
-    let world = sandbox.world();
+    let world = sandbox.world(principal.portal_id);
     let scheduler = &world.scheduler;
     let link = scheduler.link_by_slug(&slug).ok_or_else(unknown_slug)?;
     let now = ids::now_ms();
@@ -154,7 +154,7 @@ pub(crate) async fn get_booking_info(
         "customParams": custom_params(scheduler, link),
         "allUsersBusyTimes": busy_times(scheduler, link),
         "linkAvailability": link_availability(scheduler, link, time_zone, 0, now),
-        "brandingMetadata": branding(),
+        "brandingMetadata": branding(world.hub_domain),
     })))
 }
 
@@ -165,7 +165,7 @@ pub(crate) async fn get_availability_page(
     slug: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    auth::require_any(&request, &[READ_SCOPE])?;
+    let principal = auth::require_any(&request, &[READ_SCOPE])?;
     let slug = decode_slug(&slug);
     let time_zone = parse_timezone(query.timezone.as_deref())?;
     let month_offset = query.month_offset.unwrap_or(0);
@@ -174,7 +174,7 @@ pub(crate) async fn get_availability_page(
             "monthOffset {month_offset} is out of range (0 to 24)"
         )));
     }
-    let world = sandbox.world();
+    let world = sandbox.world(principal.portal_id);
     let scheduler = &world.scheduler;
     let link = scheduler.link_by_slug(&slug).ok_or_else(unknown_slug)?;
     let now = ids::now_ms();

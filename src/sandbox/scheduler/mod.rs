@@ -83,11 +83,26 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
     }
 }
 
-/// `GET /_sandbox/meetings`: every booked meeting, oldest first.
+/// Query of `GET /_sandbox/meetings`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MeetingsQuery {
+    /// Portal whose meetings to list; the first portal when absent.
+    portal_id: Option<u64>,
+}
+
+/// `GET /_sandbox/meetings`: every meeting booked in one portal, oldest first.
 pub(crate) async fn list_booked_meetings(
     sandbox: web::Data<crate::sandbox::state::SharedSandbox>,
-) -> HttpResponse {
-    let world = sandbox.world();
+    query: web::Query<MeetingsQuery>,
+) -> Result<HttpResponse, crate::sandbox::errors::ApiError> {
+    let portal_id = query.portal_id.unwrap_or(crate::sandbox::PORTAL_ID);
+    if sandbox.portal(portal_id).is_none() {
+        return Err(crate::sandbox::errors::ApiError::validation(format!(
+            "portal_id {portal_id} is not a seeded portal"
+        )));
+    }
+    let world = sandbox.world(portal_id);
     let meetings: Vec<serde_json::Value> = world
         .scheduler
         .bookings
@@ -99,5 +114,5 @@ pub(crate) async fn list_booked_meetings(
             value
         })
         .collect();
-    HttpResponse::Ok().json(json!({ "meetings": meetings }))
+    Ok(HttpResponse::Ok().json(json!({ "meetings": meetings })))
 }

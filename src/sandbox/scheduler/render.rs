@@ -219,14 +219,14 @@ pub(crate) fn custom_params(scheduler: &Scheduler, link: &Link) -> Value {
     params
 }
 
-/// `brandingMetadata`.
-pub(crate) fn branding() -> Value {
+/// `brandingMetadata` of the portal with `hub_domain`.
+pub(crate) fn branding(hub_domain: &str) -> Value {
     json!({
         "showMarketingAd": false,
         "showSalesAd": false,
         "logoAltText": "Slotchat Demo",
         "primaryColor": "#0b6e4f",
         "companyName": "Slotchat Demo",
-        "companyDomain": crate::sandbox::HUB_DOMAIN,
+        "companyDomain": hub_domain,
     })
 }

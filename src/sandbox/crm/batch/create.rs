@@ -26,7 +26,7 @@ pub(crate) async fn batch_create(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
-    auth::require_any(&request, &[object.write_scope()])?;
+    let principal = auth::require_any(&request, &[object.write_scope()])?;
     let body: Inputs<CreateInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
     let started = ids::now_ms();
@@ -36,7 +36,7 @@ pub(crate) async fn batch_create(
             .iter()
             .map(|input| input.object_write_trace_id.as_ref()),
     );
-    let mut world = sandbox.world();
+    let mut world = sandbox.world(principal.portal_id);
     let mut created: Vec<Record> = Vec::new();
     let mut errors = Vec::new();
     if per_input {
@@ -63,7 +63,7 @@ pub(crate) async fn batch_create(
     if object == ObjectType::Contacts {
         created
             .iter()
-            .for_each(|record| schedule_auto_company(&sandbox, record));
+            .for_each(|record| schedule_auto_company(&sandbox, principal.portal_id, record));
     }
     let results = created
         .iter()

@@ -125,11 +125,11 @@ pub(crate) async fn batch_archive(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
-    auth::require_any(&request, &[object.write_scope()])?;
+    let principal = auth::require_any(&request, &[object.write_scope()])?;
     let body: Inputs<ArchiveInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
     let clock = WriteClock::now(&sandbox);
-    let mut world = sandbox.world();
+    let mut world = sandbox.world(principal.portal_id);
     for input in &body.inputs {
         if let Ok(id) = input.id.as_text().trim().parse::<u64>() {
             world.crm.archive(object, id, clock.now_ms, clock.lag_ms);

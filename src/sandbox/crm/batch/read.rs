@@ -41,12 +41,12 @@ pub(crate) async fn batch_read(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
-    auth::require_any(&request, &[object.read_scope()])?;
+    let principal = auth::require_any(&request, &[object.read_scope()])?;
     let body: ReadBody = parse_json(&body)?;
     check_count(body.inputs.len())?;
-    let id_property = check_id_property(object, body.id_property.as_deref())?;
+    let id_property = check_id_property(object, principal.portal_id, body.id_property.as_deref())?;
     let started = ids::now_ms();
-    let world = sandbox.world();
+    let world = sandbox.world(principal.portal_id);
     let mut results = Vec::new();
     let mut missing = Vec::new();
     for input in &body.inputs {

@@ -38,7 +38,7 @@ pub(crate) async fn batch_update(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
-    auth::require_any(&request, &[object.write_scope()])?;
+    let principal = auth::require_any(&request, &[object.write_scope()])?;
     let body: Inputs<UpdateInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
     if let Some(name) = body
@@ -46,7 +46,7 @@ pub(crate) async fn batch_update(
         .iter()
         .find_map(|input| input.id_property.as_deref())
     {
-        return Err(non_unique_id_property(object, name));
+        return Err(non_unique_id_property(object, name, principal.portal_id));
     }
     check_unique_ids(body.inputs.iter().map(|input| input.id.as_text()))?;
     let started = ids::now_ms();
@@ -56,7 +56,7 @@ pub(crate) async fn batch_update(
             .iter()
             .map(|input| input.object_write_trace_id.as_ref()),
     );
-    let mut world = sandbox.world();
+    let mut world = sandbox.world(principal.portal_id);
     let mut results = Vec::new();
     let mut errors = Vec::new();
     let mut emails = HashSet::new();

@@ -46,7 +46,7 @@ fn prepare_upsert(
     input: &UpsertInput,
     emails: &HashSet<String>,
 ) -> Result<PreparedUpsert, ApiError> {
-    let id_property = check_id_property(object, input.id_property.as_deref())?
+    let id_property = check_id_property(object, world.portal_id, input.id_property.as_deref())?
         .ok_or_else(|| ApiError::validation("idProperty is required for batch upsert; name a unique-value property such as email"))?;
     let unique_value = input.id.as_text();
     match resolve_id(world, object, &unique_value, Some(id_property)) {
@@ -93,7 +93,7 @@ pub(crate) async fn batch_upsert(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
-    auth::require_any(&request, &[object.write_scope()])?;
+    let principal = auth::require_any(&request, &[object.write_scope()])?;
     let body: Inputs<UpsertInput> = parse_json(&body)?;
     check_count(body.inputs.len())?;
     check_unique_ids(body.inputs.iter().map(|input| input.id.as_text()))?;
@@ -104,7 +104,7 @@ pub(crate) async fn batch_upsert(
             .iter()
             .map(|input| input.object_write_trace_id.as_ref()),
     );
-    let mut world = sandbox.world();
+    let mut world = sandbox.world(principal.portal_id);
     let mut emails = HashSet::new();
     let mut pending = Vec::new();
     let mut written: Vec<(Record, bool)> = Vec::new();
@@ -132,7 +132,7 @@ pub(crate) async fn batch_upsert(
     let mut results = Vec::new();
     for (record, created) in &written {
         if *created && object == ObjectType::Contacts {
-            schedule_auto_company(&sandbox, record);
+            schedule_auto_company(&sandbox, principal.portal_id, record);
         }
         let mut value = render(object, record, Selection::All);
         value["new"] = json!(created);

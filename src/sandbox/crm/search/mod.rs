@@ -26,12 +26,12 @@ pub(crate) async fn search_records(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let object = **object;
-    auth::require_any(&request, &[object.read_scope()])?;
+    let principal = auth::require_any(&request, &[object.read_scope()])?;
     let search: SearchRequest = parse_json(&body)?;
     let (offset, limit) = check_request(&search)?;
 
     let now = ids::now_ms();
-    let world = sandbox.world();
+    let world = sandbox.world(principal.portal_id);
     let mut hits: Vec<(&super::store::Record, &super::store::IndexedVersion)> = world
         .crm
         .all(object)
