@@ -50,6 +50,22 @@ impl WidgetClient {
         self.socket.send(Message::Text(frame.to_string())).await.expect("send frame");
     }
 
+    /// Reads until the server closes the socket and returns the close code,
+    /// failing if a text frame or nothing arrives first.
+    pub async fn expect_close(&mut self, within: Duration) -> u16 {
+        loop {
+            let message = tokio::time::timeout(within, self.socket.next())
+                .await
+                .expect("the server closed the socket in time");
+            match message {
+                Some(Ok(Message::Close(Some(frame)))) => return u16::from(frame.code),
+                Some(Ok(Message::Text(text))) => panic!("expected a close, got {text}"),
+                Some(Ok(_)) => continue,
+                other => panic!("expected a close frame, got {other:?}"),
+            }
+        }
+    }
+
     /// The next JSON text frame.
     pub async fn next_frame(&mut self) -> Value {
         loop {

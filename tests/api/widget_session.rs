@@ -393,3 +393,30 @@ async fn timed_out_unsent_booking_rebooks_once() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["status"], "confirmed", "{rows:?}");
 }
+
+#[tokio::test]
+async fn oversized_frame_closes_socket() {
+    let app = spawn_app().await;
+    let (mut client, _) = WidgetClient::start(&app, "Europe/Madrid").await;
+    let padding = "x".repeat(app.state.settings.widget_max_frame_bytes + 1);
+    client.send(json!({"type": "page_view", "url": "https://customer.test/", "title": padding})).await;
+    let code = client.expect_close(std::time::Duration::from_secs(10)).await;
+    assert_eq!(code, 1009, "message too big");
+}
+
+#[tokio::test]
+async fn silent_client_is_disconnected() {
+    let options = crate::helpers::TestOptions {
+        configure: |settings| {
+            settings.widget_heartbeat_interval_secs = 1;
+            settings.widget_client_timeout_secs = 2;
+        },
+        ..Default::default()
+    };
+    let app = crate::helpers::spawn_app_with(options).await;
+    let (mut client, _) = WidgetClient::start(&app, "Europe/Madrid").await;
+    // Not reading means not answering the server's pings.
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    let code = client.expect_close(std::time::Duration::from_secs(10)).await;
+    assert_eq!(code, 1001, "going away after the heartbeat timeout");
+}
