@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::Email;
 use crate::widget_session::handler::is_client_token;
 use crate::widget_session::protocol::{BookFrame, BookingForm, ErrorFrame};
 
@@ -9,8 +10,6 @@ use crate::widget_session::protocol::{BookFrame, BookingForm, ErrorFrame};
 const MAX_NAME_CHARS: usize = 100;
 /// Longest answer to a form question accepted.
 const MAX_ANSWER_CHARS: usize = 1_000;
-/// Longest email address accepted (RFC 5321 path limit).
-const MAX_EMAIL_LEN: usize = 254;
 
 /// A `book` frame whose fields passed the checks that need no HubSpot data.
 #[derive(Debug, Clone)]
@@ -78,22 +77,11 @@ fn check_name(field: &str, value: &str) -> Result<String, ErrorFrame> {
     Ok(trimmed.to_string())
 }
 
-/// Checks an email address and returns it lower-cased.
+/// Checks an email address and returns it lower-cased, as HubSpot stores it.
 pub fn check_email(value: &str) -> Result<String, ErrorFrame> {
-    let trimmed = value.trim().to_lowercase();
-    if trimmed.is_empty() {
-        return Err(ErrorFrame::invalid_field("email", "email is required"));
-    }
-    let valid = trimmed.len() <= MAX_EMAIL_LEN
-        && email_address::EmailAddress::is_valid(&trimmed)
-        && trimmed.split('@').nth(1).is_some_and(|domain| domain.contains('.'));
-    if !valid {
-        return Err(ErrorFrame::invalid_field(
-            "email",
-            format!("email `{trimmed}` is not a valid address such as name@company.com"),
-        ));
-    }
-    Ok(trimmed)
+    Email::parse(value)
+        .map(|email| email.as_str().to_string())
+        .map_err(|rule| ErrorFrame::invalid_field("email", format!("email {rule}")))
 }
 
 /// Checks the answers to the link's own questions and its consents against
@@ -142,4 +130,94 @@ pub fn check_answers(frame: &BookFrame, form: &BookingForm) -> Result<Vec<(Strin
         }
     }
     Ok(accepted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::widget_session::protocol::{ConsentView, FormFieldView, FormOptionView};
+
+    fn frame() -> BookFrame {
+        serde_json::from_value(serde_json::json!({
+            "idempotency_key": "key-valid-01", "meeting_type_id": "ana-ruiz",
+            "start": "2026-12-07T09:00:00Z", "duration_ms": 1800000,
+            "first_name": " Maria ", "last_name": "Lopez", "email": "Maria@Acme.example"
+        }))
+        .expect("valid book frame")
+    }
+
+    fn form() -> BookingForm {
+        BookingForm {
+            fields: vec![FormFieldView {
+                name: "team_size".into(),
+                label: "Team size".into(),
+                field_type: "select".into(),
+                required: true,
+                options: vec![FormOptionView { value: "1-10".into(), label: "1 to 10".into() }],
+            }],
+            consent: Some(ConsentView {
+                processing_required: true,
+                processing_text: String::new(),
+                processing_label: String::new(),
+                communication: Vec::new(),
+                privacy_text: String::new(),
+            }),
+        }
+    }
+
+    #[test]
+    fn valid_fields_are_normalised() {
+        let checked = check_fields(&frame()).expect("valid");
+        assert_eq!(checked.first_name, "Maria");
+        assert_eq!(checked.email, "maria@acme.example");
+        assert_eq!(checked.start.to_rfc3339(), "2026-12-07T09:00:00+00:00");
+    }
+
+    #[test]
+    fn naive_start_is_rejected() {
+        let mut book = frame();
+        book.start = "2026-12-07T09:00:00".into();
+        assert_eq!(check_fields(&book).expect_err("no offset").field.as_deref(), Some("start"));
+    }
+
+    #[test]
+    fn empty_last_name_is_rejected() {
+        let mut book = frame();
+        book.last_name = "  ".into();
+        assert_eq!(check_fields(&book).expect_err("empty").field.as_deref(), Some("last_name"));
+    }
+
+    #[test]
+    fn short_idempotency_key_is_rejected() {
+        let mut book = frame();
+        book.idempotency_key = "abc".into();
+        assert_eq!(check_fields(&book).expect_err("short").field.as_deref(), Some("idempotency_key"));
+    }
+
+    #[test]
+    fn missing_required_answer_is_named() {
+        let mut book = frame();
+        book.processing_consent = Some(true);
+        let error = check_answers(&book, &form()).expect_err("required question");
+        assert_eq!(error.field.as_deref(), Some("answers.team_size"));
+    }
+
+    #[test]
+    fn unknown_choice_is_rejected() {
+        let mut book = frame();
+        book.processing_consent = Some(true);
+        book.answers = vec![crate::widget_session::protocol::Answer { name: "team_size".into(), value: "500+".into() }];
+        let error = check_answers(&book, &form()).expect_err("not an option");
+        assert_eq!(error.field.as_deref(), Some("answers.team_size"));
+    }
+
+    #[test]
+    fn missing_processing_consent_is_named() {
+        let mut book = frame();
+        book.answers = vec![crate::widget_session::protocol::Answer { name: "team_size".into(), value: "1-10".into() }];
+        let error = check_answers(&book, &form()).expect_err("consent required");
+        assert_eq!(error.field.as_deref(), Some("processing_consent"));
+        book.processing_consent = Some(true);
+        assert_eq!(check_answers(&book, &form()).expect("valid"), vec![("team_size".to_string(), "1-10".to_string())]);
+    }
 }
