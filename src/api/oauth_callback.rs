@@ -80,6 +80,10 @@ pub async fn hubspot_oauth_callback(
     // Meeting links cached for an earlier connection may belong to another
     // portal.
     state.catalogue.invalidate_workspace(&workspace_id).await;
+    if result.is_ok() {
+        // Pushes waiting for a connection can run now.
+        state.push_queue.wake();
+    }
     match result {
         Ok(portal) => page(
             StatusCode::OK,
