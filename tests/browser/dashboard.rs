@@ -28,6 +28,12 @@ const VISITOR_PUSH_COLUMN: usize = 4;
 
 const MARIA_EMAIL: &str = "maria@acme-widgets.test";
 const JON_EMAIL: &str = "jon.smith@initech.test";
+const LEE_EMAIL: &str = "lee.chen@umbrella.test";
+
+/// Column of the outcome badge in the workflow runs table.
+const RUN_OUTCOME_COLUMN: usize = 5;
+/// Column of the push outcome badge in the bookings table.
+const BOOKING_PUSH_COLUMN: usize = 4;
 
 /// Reads the connection status from `GET /api/v1/integrations/hubspot`.
 async fn connection_status(app: &TestApp) -> Value {
@@ -226,20 +232,26 @@ async fn owner_sees_workflow_runs_and_bookings() {
     wait_for_text(client, HUBSPOT_CARD, "Disconnect").await;
 
     create_pricing_workflow(client, &app).await;
+    let visitor = create_visitor(&app, json!({"email": LEE_EMAIL, "first_name": "Lee"})).await;
+    click_labelled(client, "Show runs of Pricing visitors").await;
+    click_button(client, "Refresh").await;
+    wait_for_text(client, "section[aria-labelledby='runs-title'] table", "No runs yet").await;
+    assert_eq!(get_visitor(&app, &visitor).await["push_status"], "not_pushed");
+
     let viewed_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let page = json!({"url": "https://customer.test/pricing/teams", "title": "Pricing", "viewed_at": viewed_at});
-    let visitor = create_visitor(&app, json!({"email": "lee.chen@umbrella.test", "first_name": "Lee", "pages": [page]})).await;
-    click_labelled(client, "Show runs of Pricing visitors").await;
-    let run = refresh_until_row(client, RUNS, "Pricing visitors", 5, "pushed").await;
+    let updated = create_visitor(&app, json!({"email": LEE_EMAIL, "pages": [page]})).await;
+    assert_eq!(updated, visitor, "the page view updates the same visitor");
+    let run = refresh_until_row(client, RUNS, "Pricing visitors", RUN_OUTCOME_COLUMN, "pushed").await;
     assert_eq!(run[2], visitor, "{run:?}");
-    assert!(!run[3].is_empty(), "the run names its trigger: {run:?}");
-    assert_ne!(run[6], "—", "the run shows its push status: {run:?}");
-    let stored = get_visitor(&app, &visitor).await;
-    assert_eq!(stored["push_status"], "pushed", "{stored}");
+    assert_eq!(run[3], "visitor updated", "{run:?}");
+    assert_eq!(run[4], "2", "the run records the updated data version: {run:?}");
+    assert_eq!(run[6], "done", "the push job's status: {run:?}");
+    assert_eq!(get_visitor(&app, &visitor).await["push_status"], "pushed");
 
     let start = book_intro_call(&app).await;
     open_page(client, "Bookings").await;
-    let booking = refresh_until_row(client, BOOKINGS, "Intro call with Ana", 4, "pushed").await;
+    let booking = refresh_until_row(client, BOOKINGS, "Intro call with Ana", BOOKING_PUSH_COLUMN, "pushed").await;
     let local_start = run_script(
         client,
         &format!("return new Date('{start}').toLocaleString(undefined, {{dateStyle: 'medium', timeStyle: 'short'}})"),
@@ -250,7 +262,7 @@ async fn owner_sees_workflow_runs_and_bookings() {
     assert!(booking[1].contains("30 min, booked in Europe/Madrid"), "{booking:?}");
     assert!(booking[2].contains("Maria Lopez"), "{booking:?}");
     assert!(booking[2].contains("maria.lopez@acme-widgets.com"), "{booking:?}");
-    assert_ne!(booking[3], "—", "the booking shows its status: {booking:?}");
+    assert_eq!(booking[3], "confirmed", "{booking:?}");
 
     click_button(client, "Sign out").await;
     wait_for_text(client, "#sign-in-error", "Signed out").await;
