@@ -120,6 +120,7 @@ async fn owner_connects_pushes_and_disconnects() {
     assert_eq!(storage, json!([1, 0, ""]), "token kept in sessionStorage only");
 
     let callback_page = connect_in_browser(client, &app).await;
+    wait_for_text(client, "#status", "HubSpot is connected.").await;
     let portal_id = connection_status(&app).await["portal_id"].to_string();
     assert!(callback_page.contains(&format!("portal {portal_id}")), "{callback_page}");
     check_connected_integrations(client, &app).await;
@@ -165,6 +166,7 @@ async fn owner_connects_pushes_and_disconnects() {
     click_button(client, "Disconnect").await;
     let question = accept_confirm(client).await;
     assert!(question.contains("visitors keep their pushed status"), "{question}");
+    wait_for_text(client, "#status", "HubSpot is disconnected.").await;
     wait_for_text(client, HUBSPOT_CARD, "Connect HubSpot").await;
     assert_eq!(status_badge(client).await, "disconnected");
     wait_for_text(client, "#content", "Connect HubSpot to see them").await;
