@@ -24,16 +24,20 @@ export function renderIntegrations(main) {
 
   async function startConnect(button) {
     button.disabled = true;
+    const consentTab = openBlankTab();
     try {
       const data = await api("POST", "/api/v1/integrations/hubspot/connect", {});
-      const opened = window.open(data.authorize_url, "_blank", "noopener");
-      if (!opened) {
+      if (!consentTab) {
         window.location.assign(data.authorize_url);
         return;
       }
+      consentTab.location.href = data.authorize_url;
       announce("HubSpot opened in a new tab. Approve access there; this page updates when the connection is made.");
       pollUntilConnected(0);
     } catch (error) {
+      if (consentTab) {
+        consentTab.close();
+      }
       statusCard.appendChild(errorBox(error));
     } finally {
       button.disabled = false;
@@ -82,6 +86,19 @@ export function renderIntegrations(main) {
   refresh();
   loadEmbed(embedCard);
   return stopPolling;
+}
+
+// Opens an empty tab for HubSpot's consent page, or returns null when the
+// browser blocked it. It opens during the click, before the connect request,
+// because pop-up blockers allow only tabs opened by a user gesture. The
+// "noopener" feature would make window.open return null for an opened tab
+// too, so the opener link is cut by hand instead.
+function openBlankTab() {
+  const tab = window.open("", "_blank");
+  if (tab) {
+    tab.opener = null;
+  }
+  return tab;
 }
 
 function isConnected(connection) {

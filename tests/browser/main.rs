@@ -8,10 +8,16 @@
 
 #[path = "../api/helpers.rs"]
 mod helpers;
+#[path = "../api/push_helpers.rs"]
+#[allow(dead_code)]
+mod push_helpers;
+#[path = "../api/widget_client.rs"]
+mod widget_client;
 
 mod booking;
 mod customer_site;
 mod dashboard;
+mod dashboard_page;
 mod driver;
 mod identify;
 mod widget;
