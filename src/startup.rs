@@ -110,12 +110,12 @@ impl Application {
         Ok(Self { port, server, state })
     }
 
-    /// The port the server is bound to.
+    /// Returns the port the server is bound to.
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// The shared state, for the demo and tests.
+    /// Returns the shared state, for the demo and tests.
     pub fn state(&self) -> &AppState {
         &self.state
     }

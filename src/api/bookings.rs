@@ -1,6 +1,8 @@
 //! `GET /api/v1/bookings`: the workspace's recent bookings with the push
 //! outcome of each booker.
 
+use std::collections::HashMap;
+
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
@@ -8,6 +10,7 @@ use crate::api::auth::AdminWorkspace;
 use crate::error::ApiError;
 use crate::startup::AppState;
 use crate::storage::bookings::Booking;
+use crate::storage::visitors::VisitorRecord;
 
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 200;
@@ -43,22 +46,30 @@ pub async fn list_bookings(
         return Err(ApiError::invalid("limit", format!("limit must be between 1 and {MAX_LIMIT}")));
     }
     let bookings = state.db.recent_bookings(&workspace.0.id, limit, query.cursor).await?;
-    let mut views = Vec::with_capacity(bookings.len());
-    for booking in &bookings {
-        let visitor = match &booking.visitor_id {
-            Some(id) => state.db.visitor(&workspace.0.id, id).await?,
-            None => None,
-        };
-        let start = chrono::DateTime::from_timestamp_millis(booking.start_at).unwrap_or_default();
-        let end = start + chrono::Duration::milliseconds(booking.duration_ms);
-        views.push(BookingView {
-            booking,
-            start: crate::catalogue::slots::format_utc(start),
-            end: crate::catalogue::slots::format_utc(end),
-            push_status: visitor.as_ref().map(|visitor| visitor.push_status.clone()),
-            push_error: visitor.and_then(|visitor| visitor.last_error),
-        });
-    }
+    let visitor_ids: Vec<String> = bookings.iter().filter_map(|booking| booking.visitor_id.clone()).collect();
+    let visitors: HashMap<String, VisitorRecord> = state
+        .db
+        .visitors_by_ids(&workspace.0.id, &visitor_ids)
+        .await?
+        .into_iter()
+        .map(|visitor| (visitor.id.clone(), visitor))
+        .collect();
+
+    let views: Vec<BookingView> = bookings
+        .iter()
+        .map(|booking| {
+            let visitor = booking.visitor_id.as_ref().and_then(|id| visitors.get(id));
+            let start = chrono::DateTime::from_timestamp_millis(booking.start_at).unwrap_or_default();
+            let end = start + chrono::Duration::milliseconds(booking.duration_ms);
+            BookingView {
+                booking,
+                start: crate::catalogue::slots::format_utc(start),
+                end: crate::catalogue::slots::format_utc(end),
+                push_status: visitor.map(|visitor| visitor.push_status.clone()),
+                push_error: visitor.and_then(|visitor| visitor.last_error.clone()),
+            }
+        })
+        .collect();
     let next_cursor = (bookings.len() as i64 == limit).then(|| bookings.last().map(|b| b.created_at)).flatten();
     Ok(HttpResponse::Ok().json(serde_json::json!({ "bookings": views, "next_cursor": next_cursor })))
 }

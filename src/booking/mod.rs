@@ -134,7 +134,7 @@ async fn book(
     outcome::settle(state, session, &booking, &details, zone, &request, result).await
 }
 
-/// Answers a resent idempotency key with the first attempt's outcome,
+/// Returns the first attempt's outcome for a resent idempotency key,
 /// waiting a little while that attempt is still in flight.
 async fn replay(state: &AppState, mut booking: Booking) -> anyhow::Result<Vec<ServerFrame>> {
     let deadline = tokio::time::Instant::now() + IN_FLIGHT_WAIT;

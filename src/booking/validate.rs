@@ -6,9 +6,9 @@ use crate::domain::Email;
 use crate::widget_session::handler::is_client_token;
 use crate::widget_session::protocol::{BookFrame, BookingForm, ErrorFrame};
 
-/// Longest first or last name accepted.
+/// Maximum length of a first or last name, in characters.
 const MAX_NAME_CHARS: usize = 100;
-/// Longest answer to a form question accepted.
+/// Maximum length of a reply to a form question, in characters.
 const MAX_ANSWER_CHARS: usize = 1_000;
 
 /// A `book` frame whose fields passed the checks that need no HubSpot data.

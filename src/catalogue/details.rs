@@ -26,7 +26,7 @@ pub enum OfflineReason {
 }
 
 impl OfflineReason {
-    /// The protocol's `offline_reason` value.
+    /// Returns the protocol's `offline_reason` value.
     pub fn code(self) -> &'static str {
         match self {
             OfflineReason::HostsOffline => "hosts_offline",
@@ -36,7 +36,7 @@ impl OfflineReason {
         }
     }
 
-    /// A sentence for the visitor.
+    /// Returns a sentence for the visitor.
     pub fn message(self) -> &'static str {
         match self {
             OfflineReason::HostsOffline => "The host's calendar is not connected right now.",
@@ -93,7 +93,7 @@ impl LinkDetails {
         LinkStatus::Available
     }
 
-    /// The HubSpot user ids of hosts whose calendars are connected, sent as
+    /// Lists the HubSpot user ids of hosts whose calendars are connected, sent as
     /// `likelyAvailableUserIds`.
     pub fn online_host_ids(&self) -> Vec<String> {
         self.hosts.iter().filter(|host| !host.offline).map(|host| host.user_id.clone()).collect()

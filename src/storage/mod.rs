@@ -83,7 +83,11 @@ fn sqlite_url_with_create(url: &str) -> String {
     }
 }
 
-/// Whether `error` is a violation of the unique index named `index`.
+/// Reports whether `error` violates the unique index named `index`.
+///
+/// NOTE: SQLite names the columns, not the index, in its error, so on SQLite
+/// any unique violation matches. Callers insert into tables where only the
+/// named index can be violated by the statement in question.
 pub fn is_unique_violation(error: &sqlx::Error, index: &str) -> bool {
     match error {
         sqlx::Error::Database(database_error) => {

@@ -1,4 +1,4 @@
-//! What each widget frame does. One handler per connection; its state is the
+//! Handling of each widget frame. One handler per connection; its state is the
 //! session that `hello` opened or resumed.
 
 use chrono_tz::Tz;
@@ -11,7 +11,7 @@ use crate::storage::widget_sessions::{NewWidgetSession, WidgetSession};
 use crate::storage::workspaces::Site;
 use crate::{booking, crypto};
 
-/// Longest locale tag accepted (BCP 47 tags in practice stay far below).
+/// Maximum length of an accepted locale tag (real BCP 47 tags are far shorter).
 const MAX_LOCALE_LEN: usize = 35;
 
 /// Handles the frames of one connection.
@@ -258,8 +258,8 @@ impl SessionHandler {
         }
     }
 
-    /// The `slots_changed` frame for `event`, when it concerns a meeting type
-    /// this widget showed.
+    /// Builds the `slots_changed` frame for `event` when it concerns a
+    /// meeting type this widget showed.
     pub fn slots_changed_frame(&self, event: &SlotsTaken) -> Option<ServerFrame> {
         if event.workspace_id != self.site.workspace_id {
             return None;
@@ -282,9 +282,9 @@ impl SessionHandler {
     }
 }
 
-/// Longest page URL stored.
+/// Maximum length of a stored page URL, in bytes.
 const MAX_URL_LEN: usize = 2048;
-/// Longest page title stored, in characters.
+/// Maximum length of a stored page title, in characters.
 const MAX_TITLE_CHARS: usize = 300;
 
 /// Whether `value` is 8 to 64 characters of `A-Z a-z 0-9 - _`, the rule for
@@ -294,8 +294,8 @@ pub fn is_client_token(value: &str) -> bool {
         && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-/// The page's URL when it is an http(s) URL within limits, and its title
-/// cut to the limit.
+/// Returns the page's URL when it is an http(s) URL within limits, and its
+/// title cut to the limit.
 fn checked_page(page: &PageInfo) -> Option<(String, Option<String>)> {
     if page.url.len() > MAX_URL_LEN {
         return None;

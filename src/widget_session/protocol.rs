@@ -88,7 +88,7 @@ pub struct BookFrame {
     pub processing_consent: Option<bool>,
 }
 
-/// An answer to one of the meeting link's own form fields.
+/// The visitor's reply to one of the meeting link's own form fields.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Answer {
@@ -96,7 +96,7 @@ pub struct Answer {
     pub value: String,
 }
 
-/// The visitor's answer to one communication consent checkbox.
+/// The visitor's choice for one communication consent checkbox.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConsentAnswer {
@@ -169,7 +169,7 @@ pub struct SlotView {
     pub local_time: String,
 }
 
-/// The questions a meeting link asks.
+/// The extra questions of a meeting link's booking form.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct BookingForm {
     pub fields: Vec<FormFieldView>,
@@ -238,12 +238,12 @@ pub struct ErrorFrame {
 }
 
 impl ErrorFrame {
-    /// An error without a field.
+    /// Creates an error without a field.
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
         Self { code, message: message.into(), field: None, idempotency_key: None }
     }
 
-    /// An `invalid_field` error naming `field`.
+    /// Creates an `invalid_field` error naming `field`.
     pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             code: "invalid_field",

@@ -20,8 +20,8 @@ pub struct WidgetClient {
     socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
 }
 
-/// The outcome of opening the socket: a client, or the HTTP status of the
-/// rejected upgrade.
+/// Opens the socket, returning a client or the HTTP status of the rejected
+/// upgrade.
 pub async fn try_connect(app: &TestApp, site_key: &str, origin: &str) -> Result<WidgetClient, u16> {
     let url = format!("{}/ws?site_key={site_key}", app.address.replace("http://", "ws://"));
     let mut request = url.into_client_request().expect("valid WebSocket URL");
@@ -39,7 +39,7 @@ impl WidgetClient {
         try_connect(app, &app.site.site_key, SITE_ORIGIN).await.expect("socket upgrade accepted")
     }
 
-    /// Opens a socket and says hello in `time_zone`; returns the welcome.
+    /// Opens a socket and sends `hello` in `time_zone`, returning the welcome.
     pub async fn start(app: &TestApp, time_zone: &str) -> (Self, Value) {
         let mut client = Self::connect(app).await;
         let welcome = client.hello(time_zone, None).await;
@@ -68,7 +68,7 @@ impl WidgetClient {
         }
     }
 
-    /// The next JSON text frame.
+    /// Reads the next JSON text frame.
     pub async fn next_frame(&mut self) -> Value {
         loop {
             let message = tokio::time::timeout(FRAME_TIMEOUT, self.socket.next())
@@ -84,7 +84,7 @@ impl WidgetClient {
         }
     }
 
-    /// The next frame of `frame_type`, skipping others (for example
+    /// Reads the next frame of `frame_type` (or an error), skipping others (for example
     /// `slots_changed` broadcasts).
     pub async fn next_of_type(&mut self, frame_type: &str) -> Value {
         loop {
@@ -119,12 +119,12 @@ impl WidgetClient {
         self.next_of_type("slots").await
     }
 
-    /// The first slot's start of a `slots` frame.
+    /// Returns the first slot's start of a `slots` frame.
     pub fn first_start(slots: &Value) -> String {
         slots["days"][0]["slots"][0]["start"].as_str().expect("at least one slot").to_string()
     }
 
-    /// Every start of a `slots` frame.
+    /// Lists every start of a `slots` frame.
     pub fn all_starts(slots: &Value) -> Vec<String> {
         slots["days"]
             .as_array()
@@ -140,7 +140,7 @@ impl WidgetClient {
     }
 }
 
-/// A `book` frame for a booker named Maria Lopez.
+/// Builds a `book` frame for a booker named Maria Lopez.
 pub fn book_frame(key: &str, meeting_type_id: &str, start: &str, duration_ms: i64, email: &str) -> Value {
     json!({
         "type": "book",
